@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// Typed, in-order reading of a command's arguments with Redis's exact error texts (style.md pattern 4).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace sessionkv::server {
+
+// Redis's string2ll: an optional '-', digits, no leading zeros, no '+', no spaces, within int64.
+bool ParseInt64(std::string_view s, int64_t* out);
+// Redis's string2d / getDoubleFromObject: strtod over the whole string, no leading space, not NaN.
+bool ParseDouble(std::string_view s, double* out);
+// Redis's string2ld (INCRBYFLOAT): strtold over the whole string, no leading space, not NaN.
+bool ParseLongDouble(std::string_view s, long double* out);
+
+class ArgCursor {
+ public:
+  ArgCursor(const std::vector<std::string_view>& args, size_t pos) : args_(&args), pos_(pos) {}
+
+  bool Done() const { return pos_ >= args_->size(); }
+  size_t Remaining() const { return Done() ? 0 : args_->size() - pos_; }
+  size_t pos() const { return pos_; }
+  // The next argument; the caller checked !Done().
+  std::string_view Peek() const { return (*args_)[pos_]; }
+  std::string_view Next() { return (*args_)[pos_++]; }
+  // Consumes the next argument if it equals `word` ignoring case.
+  bool EatIf(std::string_view word);
+  // The next argument as an int64; "ERR value is not an integer or out of range" otherwise (also when
+  // there is no next argument).
+  absl::StatusOr<int64_t> NextInt();
+  // The next argument as a double; "ERR value is not a valid float" otherwise.
+  absl::StatusOr<double> NextDouble();
+
+ private:
+  const std::vector<std::string_view>* args_;
+  size_t pos_;
+};
+
+}  // namespace sessionkv::server

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// Per-connection state that commands read and change (selected db, protocol, auth, reply mode). Owned by
+// the connection and touched only on its I/O thread; the shared, cross-thread view is ClientInfo.
+#pragma once
+
+#include <memory>
+
+#include "protocol/reply_writer.h"
+#include "server/client_registry.h"
+
+namespace sessionkv::server {
+
+// CLIENT REPLY modes.
+enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext, kSkipThis };
+
+struct ClientState {
+  std::shared_ptr<ClientInfo> info;
+  int db = 0;
+  protocol::RespVersion resp = protocol::RespVersion::kResp2;
+  bool authenticated = false;
+  ReplyMode reply_mode = ReplyMode::kOn;
+  bool close_after_reply = false;  // QUIT, protocol errors, CLIENT KILL of self
+  bool monitor = false;            // MONITOR: only QUIT/RESET are served afterwards... as Redis
+  bool no_touch = false;           // CLIENT NO-TOUCH
+  bool no_evict = false;           // CLIENT NO-EVICT
+};
+
+}  // namespace sessionkv::server

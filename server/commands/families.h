@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// One registration function per command family; server/command_table.cc calls them in a fixed order.
+#pragma once
+
+namespace sessionkv::server {
+
+class CommandTable;
+
+void RegisterConnectionCommands(CommandTable& table);     // commands/connection.cc
+void RegisterClientCommand(CommandTable& table);          // commands/client.cc
+void RegisterStringCommands(CommandTable& table);         // commands/strings.cc
+void RegisterKeyCommands(CommandTable& table);            // commands/keys.cc
+void RegisterExpireCommands(CommandTable& table);         // commands/expire.cc
+void RegisterServerCommands(CommandTable& table);         // commands/server.cc (CONFIG, TIME, MONITOR, ...)
+void RegisterInfoCommands(CommandTable& table);           // commands/info.cc
+void RegisterIntrospectionCommands(CommandTable& table);  // commands/introspection.cc (COMMAND, SLOWLOG...)
+
+}  // namespace sessionkv::server

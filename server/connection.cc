@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "base/strings.h"
+#include "server/connection.h"
+
+#include <cstring>
+
+#include "server/config.h"
+#include "server/log.h"
+
+namespace sessionkv::server {
+
+namespace {
+constexpr size_t kReadChunk = 16 * 1024;
+// Buffers that grew for one big request or reply are given back once they are empty again.
+constexpr size_t kKeepBufferBytes = 64 * 1024;
+
+std::string EndpointString(const asio::ip::tcp::endpoint& ep) {
+  const auto addr = ep.address();
+  if (addr.is_v6()) {
+    auto v6 = addr.to_v6();
+    if (v6.is_v4_mapped()) {
+      return StrCat(asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string(), ":", ep.port());
+    }
+  }
+  return StrCat(addr.to_string(), ":", ep.port());
+}
+
+protocol::ParserLimits LimitsFrom(const Config& config) {
+  protocol::ParserLimits limits;
+  limits.max_bulk_len = config.proto_max_bulk_len();
+  return limits;
+}
+}  // namespace
+
+Connection::Connection(asio::ip::tcp::socket socket, ServerState& server, Dispatcher& dispatcher)
+    : socket_(std::move(socket)),
+      server_(server),
+      dispatcher_(dispatcher),
+      parser_(LimitsFrom(server.config)),
+      writer_(&out_, protocol::RespVersion::kResp2) {
+  asio::error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  const auto local = socket_.local_endpoint(ec);
+  state_.info = std::make_shared<ClientInfo>(server.clients.NextId(), EndpointString(remote),
+                                             EndpointString(local), socket_.native_handle(),
+                                             server.clock.NowMs());
+  state_.info->last_interaction_ms = state_.info->created_ms;
+  state_.authenticated = server.config.requirepass().empty();
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  if (server.config.tcp_keepalive() > 0) socket_.set_option(asio::socket_base::keep_alive(true), ec);
+}
+
+Connection::~Connection() = default;
+
+void Connection::Start() {
+  server_.clients.Add(state_.info, weak_from_this());
+  server_.stats.total_connections_received.fetch_add(1, std::memory_order_relaxed);
+  StartRead();
+}
+
+void Connection::Deliver(std::string bytes) {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes)] {
+    if (self->closed_) return;
+    self->out_.append(bytes);
+    self->Flush();
+  });
+}
+
+void Connection::Kill() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+}
+
+void Connection::ReserveInput(size_t want) {
+  const size_t pending = in_end_ - in_begin_;
+  if (in_.size() - in_end_ >= want) return;
+  // Move the unconsumed tail to the front first; grow only if that is not enough.
+  if (in_begin_ > 0) {
+    std::memmove(in_.data(), in_.data() + in_begin_, pending);
+    in_begin_ = 0;
+    in_end_ = pending;
+  }
+  if (in_.size() - in_end_ < want) in_.resize(std::max(in_.size() * 2, in_end_ + want));
+}
+
+void Connection::StartRead() {
+  if (reading_ || closed_) return;
+  const size_t pending = in_end_ - in_begin_;
+  const size_t hint = parser_.bytes_hint();
+  ReserveInput(std::max(kReadChunk, hint > pending ? hint - pending : 0));
+  reading_ = true;
+  socket_.async_read_some(
+      asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+      [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnRead(ec, n); });
+}
+
+void Connection::OnRead(const asio::error_code& ec, size_t n) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) {
+    Close();
+    return;
+  }
+  in_end_ += n;
+  server_.stats.net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+  state_.info->last_interaction_ms.store(server_.clock.NowMs(), std::memory_order_relaxed);
+  const uint64_t limit = server_.config.client_query_buffer_limit();
+  if (in_end_ - in_begin_ > limit) {
+    Log(LogLevel::kWarning, StrCat("Closing client that reached max query buffer length: id=",
+                                         state_.info->id, " addr=", state_.info->addr));
+    Close();
+    return;
+  }
+  ProcessInput();
+  Flush();
+}
+
+void Connection::ProcessInput() {
+  while (!state_.close_after_reply && in_begin_ < in_end_) {
+    const std::string_view input(in_.data() + in_begin_, in_end_ - in_begin_);
+    const protocol::ParseResult result = parser_.Parse(input);
+    if (result == protocol::ParseResult::kNeedMore) break;
+    if (result == protocol::ParseResult::kError) {
+      FailProtocol(parser_.error());
+      return;
+    }
+    const size_t consumed = parser_.consumed();
+    if (!parser_.args().empty()) {
+      dispatcher_.Execute(parser_.args(), state_, writer_);
+      writer_.set_version(state_.resp);
+    }
+    in_begin_ += consumed;
+  }
+  if (in_begin_ == in_end_) {
+    in_begin_ = in_end_ = 0;
+    if (in_.size() > kKeepBufferBytes) std::string().swap(in_);
+  }
+  state_.info->query_buffer_bytes.store(in_end_ - in_begin_, std::memory_order_relaxed);
+}
+
+void Connection::FailProtocol(std::string_view text) {
+  Log(LogLevel::kVerbose, StrCat("Protocol error (", text, ") from client: id=", state_.info->id,
+                                       " addr=", state_.info->addr));
+  writer_.Error(StrCat("ERR ", text));
+  state_.close_after_reply = true;
+  in_begin_ = in_end_ = 0;
+}
+
+void Connection::Flush() {
+  if (closed_) return;
+  if (writing_) return;  // OnWrite continues
+  if (out_.empty()) {
+    if (state_.close_after_reply) {
+      Close();
+    } else {
+      StartRead();
+    }
+    return;
+  }
+  writing_ = true;
+  sending_.swap(out_);
+  out_.clear();
+  state_.info->output_buffer_bytes.store(sending_.size(), std::memory_order_relaxed);
+  asio::async_write(socket_, asio::buffer(sending_),
+                    [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnWrite(ec, n); });
+}
+
+void Connection::OnWrite(const asio::error_code& ec, size_t n) {
+  writing_ = false;
+  if (closed_) return;
+  if (ec) {
+    Close();
+    return;
+  }
+  server_.stats.net_output_bytes.fetch_add(n, std::memory_order_relaxed);
+  if (sending_.capacity() > kKeepBufferBytes) {
+    std::string().swap(sending_);
+  } else {
+    sending_.clear();
+  }
+  state_.info->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
+  // Requests that arrived while writing are still in the input buffer only if processing stopped early;
+  // otherwise this resumes reading.
+  Flush();
+}
+
+void Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  asio::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  server_.clients.Remove(state_.info->id);
+}
+
+}  // namespace sessionkv::server

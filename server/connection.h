@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// One client connection on one I/O thread: read bytes, parse every complete request, run them in order,
+// and flush all their replies with one write (design.md, "How a command flows").
+//
+// Reads and writes are never both blocked on each other: while a write is in flight the connection stops
+// reading (back-pressure for clients that pipeline without reading), and messages from other threads
+// (MONITOR, later pub/sub) are queued with Deliver() and written as soon as the socket is free.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "asio.hpp"
+#include "protocol/reply_writer.h"
+#include "protocol/resp_parser.h"
+#include "server/client_registry.h"
+#include "server/client_state.h"
+#include "server/dispatcher.h"
+#include "server/server_state.h"
+
+namespace sessionkv::server {
+
+class Connection final : public ClientHandle, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(asio::ip::tcp::socket socket, ServerState& server, Dispatcher& dispatcher);
+  ~Connection() override;
+
+  // Registers the client and starts reading.
+  void Start();
+  void Deliver(std::string bytes) override;
+  void Kill() override;
+
+ private:
+  void StartRead();
+  void OnRead(const asio::error_code& ec, size_t n);
+  // Parses and executes every complete request in the input buffer.
+  void ProcessInput();
+  // Replies "-ERR <text>" and closes once it is written (Redis's setProtocolError).
+  void FailProtocol(std::string_view text);
+  // Makes room for at least `want` more bytes at the end of the input buffer.
+  void ReserveInput(size_t want);
+  // Starts writing out_ if nothing is being written; otherwise resumes reading when idle.
+  void Flush();
+  void OnWrite(const asio::error_code& ec, size_t n);
+  void Close();
+
+  asio::ip::tcp::socket socket_;
+  ServerState& server_;
+  Dispatcher& dispatcher_;
+  protocol::RequestParser parser_;
+
+  std::string in_;        // raw storage; bytes [in_begin_, in_end_) are received and unconsumed
+  size_t in_begin_ = 0;
+  size_t in_end_ = 0;
+  std::string out_;       // replies not yet handed to the socket
+  std::string sending_;   // the bytes of the write in flight
+  protocol::ReplyWriter writer_;
+  ClientState state_;
+
+  bool reading_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace sessionkv::server

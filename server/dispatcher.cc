@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "base/strings.h"
+#include "server/dispatcher.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_format.h"
+#include "server/command_context.h"
+#include "server/config.h"
+#include "server/errors.h"
+
+namespace sessionkv::server {
+
+namespace {
+
+int64_t SteadyMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Locks a set of shards in ascending order (the one global lock order) and unlocks them on destruction.
+class ShardLocks {
+ public:
+  ShardLocks(storage::Keyspace& ks, const CommandSpec& spec, const std::vector<std::string_view>& args)
+      : ks_(ks) {
+    if (spec.lock == LockScope::kAllShards) {
+      for (int i = 0; i < ks.num_shards(); ++i) shards_.push_back(i);
+    } else {
+      for (int pos : spec.KeyPositions(args)) shards_.push_back(ks.ShardOfKey(args[pos]));
+      std::sort(shards_.begin(), shards_.end());
+      shards_.erase(std::unique(shards_.begin(), shards_.end()), shards_.end());
+    }
+    for (size_t s : shards_) ks_.shard(s).mutex().lock();
+  }
+  ~ShardLocks() {
+    for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) ks_.shard(*it).mutex().unlock();
+  }
+  ShardLocks(const ShardLocks&) = delete;
+  ShardLocks& operator=(const ShardLocks&) = delete;
+
+ private:
+  storage::Keyspace& ks_;
+  absl::InlinedVector<size_t, 4> shards_;
+};
+
+// Redis's sdscatrepr: printable bytes as they are, \" \\ \n \r \t \a \b escaped, others as \xHH.
+void AppendQuoted(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\\': out->append("\\\\"); break;
+      case '"': out->append("\\\""); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\a': out->append("\\a"); break;
+      case '\b': out->append("\\b"); break;
+      default:
+        if (c >= 0x20 && c < 0x7f) {
+          out->push_back(static_cast<char>(c));
+        } else {
+          absl::StrAppendFormat(out, "\\x%02x", c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+std::string FormatMonitorLine(int64_t now_us, int db, std::string_view addr,
+                              const std::vector<std::string_view>& args) {
+  std::string line = absl::StrFormat("+%d.%06d [%d %s]", now_us / 1000000, now_us % 1000000, db, addr);
+  for (std::string_view arg : args) {
+    line.push_back(' ');
+    AppendQuoted(&line, arg);
+  }
+  line.append("\r\n");
+  return line;
+}
+
+const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args, ClientState& client,
+                                       protocol::ReplyWriter& reply) {
+  const CommandSpec* spec = server_.commands.Find(args[0]);
+  if (spec == nullptr) {
+    reply.Error(UnknownCommandError(args));
+    return nullptr;
+  }
+  const int argc = static_cast<int>(args.size());
+  auto arity_ok = [argc](const CommandSpec& s) {
+    return s.arity > 0 ? argc == s.arity : argc >= -s.arity;
+  };
+  if (spec->is_container()) {
+    if (argc < 2) {
+      spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      reply.Error(WrongArityError(spec->full_name));
+      return nullptr;
+    }
+    const CommandSpec* sub = spec->FindSubcommand(args[1]);
+    if (sub == nullptr) {
+      spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      reply.Error(UnknownSubcommandError(spec->name, args[1]));
+      return nullptr;
+    }
+    spec = sub;
+  }
+  if (!arity_ok(*spec)) {
+    spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    reply.Error(WrongArityError(spec->full_name));
+    return nullptr;
+  }
+  if (!client.authenticated && !spec->has(kCmdNoAuth)) {
+    spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    reply.Error(kErrNoAuth);
+    return nullptr;
+  }
+  return spec;
+}
+
+void Dispatcher::Execute(const std::vector<std::string_view>& args, ClientState& client,
+                         protocol::ReplyWriter& reply) {
+  std::string& out = *reply.buffer();
+  const size_t mark = out.size();
+  const ReplyMode mode_before = client.reply_mode;
+
+  if (const CommandSpec* spec = Resolve(args, client, reply)) {
+    RunLocked(*spec, args, client, reply);
+  } else {
+    CountErrorReply(out, mark);
+  }
+
+  // CLIENT REPLY: OFF and SKIP silence themselves too; SKIP then silences exactly one more command.
+  const ReplyMode mode_after = client.reply_mode;
+  const bool suppress = mode_after == ReplyMode::kOff || mode_after == ReplyMode::kSkipNext ||
+                        (mode_before == ReplyMode::kSkipThis && mode_after == ReplyMode::kSkipThis);
+  if (suppress) out.resize(mark);
+  if (mode_after == ReplyMode::kSkipNext) {
+    client.reply_mode = ReplyMode::kSkipThis;
+  } else if (mode_before == ReplyMode::kSkipThis && mode_after == ReplyMode::kSkipThis) {
+    client.reply_mode = ReplyMode::kOn;
+  }
+}
+
+void Dispatcher::RunLocked(const CommandSpec& spec, const std::vector<std::string_view>& args,
+                           ClientState& client, protocol::ReplyWriter& reply) {
+  std::string& out = *reply.buffer();
+  const size_t mark = out.size();
+  const int db_before = client.db;
+  const int64_t start_us = SteadyMicros();
+  {
+    ShardLocks locks(server_.keyspace, spec, args);
+    CommandContext ctx(spec, args, reply, client, server_);
+    spec.handler(ctx);
+  }
+  const int64_t duration_us = SteadyMicros() - start_us;
+
+  spec.stats.calls.fetch_add(1, std::memory_order_relaxed);
+  spec.stats.usec.fetch_add(duration_us, std::memory_order_relaxed);
+  if (CountErrorReply(out, mark)) spec.stats.failed_calls.fetch_add(1, std::memory_order_relaxed);
+  server_.stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
+
+  const Config& config = server_.config;
+  const int64_t slower_than = config.slowlog_log_slower_than();
+  if (slower_than >= 0 && duration_us >= slower_than && !spec.has(kCmdSkipSlowlog)) {
+    server_.slowlog.Add(config.slowlog_max_len(), duration_us, server_.clock.NowMs() / 1000, args,
+                        client.info->addr, client.info->name());
+  }
+  if (server_.clients.HasMonitors() && !spec.has(kCmdSkipMonitor) && !spec.has(kCmdAdmin)) {
+    FeedMonitors(args, client, server_.clock.NowUs() - duration_us);
+  }
+  client.info->last_command.store(&spec, std::memory_order_relaxed);
+  if (client.db != db_before) client.info->db.store(client.db, std::memory_order_relaxed);
+}
+
+void Dispatcher::FeedMonitors(const std::vector<std::string_view>& args, const ClientState& client,
+                              int64_t now_us) {
+  server_.clients.FeedMonitors(FormatMonitorLine(now_us, client.db, client.info->addr, args));
+}
+
+bool Dispatcher::CountErrorReply(const std::string& out, size_t mark) {
+  if (out.size() <= mark || out[mark] != '-') return false;
+  const size_t end = out.find_first_of(" \r", mark + 1);
+  server_.stats.CountError(std::string_view(out).substr(mark + 1, end - mark - 1));
+  server_.stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+}  // namespace sessionkv::server

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every Redis error text that clients depend on, in one place (style.md pattern 13). Each is the whole error
+// line without the leading '-'.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sessionkv::server {
+
+inline constexpr std::string_view kErrSyntax = "ERR syntax error";
+inline constexpr std::string_view kErrWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kErrNotInteger = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kErrNotFloat = "ERR value is not a valid float";
+inline constexpr std::string_view kErrOutOfRange = "ERR value is out of range";
+inline constexpr std::string_view kErrNoSuchKey = "ERR no such key";
+inline constexpr std::string_view kErrDbIndexOutOfRange = "ERR DB index is out of range";
+inline constexpr std::string_view kErrInvalidCursor = "ERR invalid cursor";
+inline constexpr std::string_view kErrNoAuth = "NOAUTH Authentication required.";
+inline constexpr std::string_view kErrWrongPass =
+    "WRONGPASS invalid username-password pair or user is disabled.";
+inline constexpr std::string_view kErrAuthNotConfigured =
+    "ERR AUTH <password> called without any password configured for the default user. Are you sure "
+    "your configuration is correct?";
+inline constexpr std::string_view kErrNoProto = "NOPROTO unsupported protocol version";
+inline constexpr std::string_view kErrIncrOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kErrStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+// "ERR wrong number of arguments for 'get' command" (name is the full lowercase name, e.g. "config|get").
+std::string WrongArityError(std::string_view full_name);
+// "ERR unknown command 'foo', with args beginning with: 'a' 'b' " as Redis 7 words it.
+std::string UnknownCommandError(const std::vector<std::string_view>& args);
+// "ERR unknown subcommand 'foo'. Try CONFIG HELP."
+std::string UnknownSubcommandError(std::string_view command, std::string_view subcommand);
+// "ERR invalid expire time in 'set' command"
+std::string InvalidExpireTimeError(std::string_view command);
+
+}  // namespace sessionkv::server

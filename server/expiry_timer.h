@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// Active expiry for one keyspace shard: a timer armed at the shard's next deadline deletes exactly the keys
+// that are due, so an expired key is gone within a few milliseconds of its deadline however many keys are
+// live (design.md, "Expiry"; Redis's sampling needs seconds to minutes for the same).
+#pragma once
+
+#include <cstdint>
+
+#include "asio.hpp"
+#include "storage/keyspace.h"
+
+namespace sessionkv::server {
+
+class ExpiryTimer {
+ public:
+  ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index);
+  ExpiryTimer(const ExpiryTimer&) = delete;
+  ExpiryTimer& operator=(const ExpiryTimer&) = delete;
+
+  // Installs the shard's deadline listener and arms the timer for what is already due.
+  void Start();
+  void Cancel();
+
+ private:
+  // On the I/O thread: moves the timer earlier if `deadline_ms` is before its current target.
+  void ArmAt(int64_t deadline_ms);
+  void OnTimer();
+
+  asio::io_context& io_;
+  asio::steady_timer timer_;
+  storage::Keyspace& keyspace_;
+  storage::Shard& shard_;
+  int64_t target_ms_ = storage::kNoDeadline;  // deadline the timer waits for (I/O thread only)
+};
+
+}  // namespace sessionkv::server

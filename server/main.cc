@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// sessionkv-server [config-file] [--directive value ...] [-]
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/strings.h"
+#include "server/command_table.h"
+#include "server/config.h"
+#include "server/log.h"
+#include "server/server.h"
+#include "server/server_state.h"
+#include "server/version.h"
+#include "storage/clock.h"
+#include "storage/keyspace.h"
+
+namespace sessionkv::server {
+namespace {
+
+// Shards of the keyspace. More shards than threads keeps lock contention low with several I/O threads and
+// keeps each table's rehash short; whole-database commands take all 16 locks, which costs well under 1 µs.
+constexpr int kShards = 16;
+
+int RunServer(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (auto text = Config::EarlyExitText(args)) {
+    std::fputs(text->c_str(), stdout);
+    return 0;
+  }
+  Config config;
+  if (absl::Status status = config.LoadFromArgs(args); !status.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
+    return 1;
+  }
+  LogInit(config.loglevel(), config.logfile());
+  config.OnChange("loglevel", [&config] { SetLogLevel(config.loglevel()); });
+  Log(LogLevel::kNotice, "oO0OoO0OoO0Oo sessionkv is starting oO0OoO0OoO0Oo");
+  Log(LogLevel::kNotice, StrCat("sessionkv version=", kSessionkvVersion, " (Redis ", kRedisVersion,
+                                      " compatible), bits=64, pid=", getpid(), ", just started"));
+  Log(LogLevel::kNotice, config.config_file().empty()
+                             ? std::string("No config file specified, using the default config.")
+                             : StrCat("Configuration loaded from ", config.config_file()));
+
+  storage::SystemClock clock;
+  storage::Keyspace keyspace(config.databases(), kShards, &clock);
+  CommandTable commands;
+  RegisterAllCommands(commands);
+  for (const auto& [from, to] : config.renamed_commands()) {
+    if (!commands.Rename(from, to)) {
+      std::fprintf(stderr, "No such command in rename-command: %s\n", from.c_str());
+      return 1;
+    }
+  }
+
+  ServerState state(config, keyspace, commands, clock);
+  state.io_threads = config.io_threads();
+  std::error_code ec;
+  state.executable = std::filesystem::canonical("/proc/self/exe", ec).string();
+  Server server(state);
+  state.request_shutdown = [&server] { server.Stop(); };
+  if (absl::Status status = server.Listen(); !status.ok()) {
+    Log(LogLevel::kWarning, status.message());
+    return 1;
+  }
+  Log(LogLevel::kNotice, StrCat("Server initialized: port ", server.bound_port(), ", ",
+                                      config.io_threads(), " I/O thread(s), ", config.databases(),
+                                      " databases, dir ", config.dir()));
+  Log(LogLevel::kNotice, "Ready to accept connections tcp");
+  server.Run();
+  Log(LogLevel::kWarning, "sessionkv is now ready to exit, bye bye...");
+  return 0;
+}
+
+}  // namespace
+}  // namespace sessionkv::server
+
+int main(int argc, char** argv) { return sessionkv::server::RunServer(argc, argv); }

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "base/strings.h"
+#include "server/server.h"
+
+#include <csignal>
+
+#include "server/config.h"
+#include "server/connection.h"
+#include "server/expiry_timer.h"
+#include "server/log.h"
+
+namespace sessionkv::server {
+
+namespace {
+std::vector<std::unique_ptr<asio::io_context>> MakeIoContexts(int n) {
+  std::vector<std::unique_ptr<asio::io_context>> out;
+  // concurrency hint 1: each io_context is run by exactly one thread, so Asio can skip internal locking.
+  for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+  return out;
+}
+}  // namespace
+
+Server::Server(ServerState& state)
+    : state_(state),
+      dispatcher_(state),
+      io_contexts_(MakeIoContexts(state.io_threads)),
+      signals_(*io_contexts_[0]) {
+  for (auto& io : io_contexts_) work_guards_.push_back(asio::make_work_guard(*io));
+  for (int s = 0; s < state.keyspace.num_shards(); ++s) {
+    auto& io = *io_contexts_[s % io_contexts_.size()];
+    expiry_timers_.push_back(std::make_unique<ExpiryTimer>(io, state.keyspace, s));
+  }
+}
+
+Server::~Server() = default;
+
+asio::io_context& Server::NextIoContext() {
+  asio::io_context& io = *io_contexts_[next_io_];
+  next_io_ = (next_io_ + 1) % io_contexts_.size();
+  return io;
+}
+
+absl::Status Server::Listen() {
+  const int port = state_.config.port();
+  if (port == 0) return absl::FailedPreconditionError("Configured to not listen anywhere, exiting.");
+  for (std::string address : state_.config.bind()) {
+    // Redis: a leading '-' marks an address that may be unavailable; "*" is every IPv4 address and
+    // "::*" every IPv6 one.
+    const bool optional = !address.empty() && address[0] == '-';
+    if (optional) address.erase(0, 1);
+    if (address == "*") address = "0.0.0.0";
+    if (address == "::*") address = "::";
+    asio::error_code ec;
+    const auto ip = asio::ip::make_address(address, ec);
+    if (ec) return absl::InvalidArgumentError(StrCat("Invalid bind address '", address, "'"));
+    auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(*io_contexts_[0]);
+    const asio::ip::tcp::endpoint endpoint(ip, port);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec && ip.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(state_.config.tcp_backlog(), ec);
+    if (ec) {
+      if (optional) continue;
+      return absl::UnavailableError(StrCat("Failed listening on port ", port, " (tcp), aborting: ",
+                                                 address, ": ", ec.message()));
+    }
+    bound_port_ = acceptor->local_endpoint().port();
+    acceptors_.push_back(std::move(acceptor));
+  }
+  if (acceptors_.empty()) return absl::FailedPreconditionError("Configured to not listen anywhere, exiting.");
+  return absl::OkStatus();
+}
+
+void Server::Accept(asio::ip::tcp::acceptor& acceptor) {
+  acceptor.async_accept(NextIoContext(), [this, &acceptor](const asio::error_code& ec,
+                                                           asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      if (state_.clients.size() >= static_cast<size_t>(state_.config.maxclients())) {
+        // Redis answers the extra client with this error and closes it (networking.c acceptCommonHandler).
+        asio::error_code ignored;
+        static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
+        asio::write(socket, asio::buffer(kMaxClients), ignored);
+        state_.stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        std::make_shared<Connection>(std::move(socket), state_, dispatcher_)->Start();
+      }
+    } else {
+      Log(LogLevel::kWarning, StrCat("Accepting client connection: ", ec.message()));
+    }
+    Accept(acceptor);
+  });
+}
+
+void Server::Run() {
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.async_wait([this](const asio::error_code& ec, int signo) {
+    if (ec) return;
+    Log(LogLevel::kWarning, StrCat("Received ", signo == SIGINT ? "SIGINT" : "SIGTERM",
+                                         " scheduling shutdown..."));
+    Stop();
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+  for (auto& acceptor : acceptors_) Accept(*acceptor);
+  for (auto& timer : expiry_timers_) timer->Start();
+
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < io_contexts_.size(); ++i) {
+    threads.emplace_back([io = io_contexts_[i].get()] { io->run(); });
+  }
+  io_contexts_[0]->run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::Stop() {
+  for (auto& io : io_contexts_) io->stop();
+}
+
+}  // namespace sessionkv::server

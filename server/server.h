@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Asio side of the server: I/O threads (one io_context each), listeners, and one expiry timer per
+// keyspace shard. Connections are spread round-robin over the I/O threads; nothing spins, so an idle server
+// sleeps in epoll (design.md, "Threads").
+#pragma once
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "asio.hpp"
+#include "server/dispatcher.h"
+#include "server/server_state.h"
+
+namespace sessionkv::server {
+
+class ExpiryTimer;
+
+class Server {
+ public:
+  explicit Server(ServerState& state);
+  ~Server();
+
+  // Binds every configured address (Redis: a failure to bind a non-optional address stops the start).
+  absl::Status Listen();
+  // Runs the I/O threads until Stop(); returns when they have finished.
+  void Run();
+  // Thread-safe; makes Run() return.
+  void Stop();
+  // The port actually bound (differs from the config when it asked for port 0).
+  int bound_port() const { return bound_port_; }
+
+ private:
+  void Accept(asio::ip::tcp::acceptor& acceptor);
+  asio::io_context& NextIoContext();
+
+  ServerState& state_;
+  Dispatcher dispatcher_;
+  std::vector<std::unique_ptr<asio::io_context>> io_contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_guards_;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  std::vector<std::unique_ptr<ExpiryTimer>> expiry_timers_;
+  asio::signal_set signals_;
+  size_t next_io_ = 0;
+  int bound_port_ = 0;
+};
+
+}  // namespace sessionkv::server

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "server/server_state.h"
+
+#include <algorithm>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_format.h"
+
+namespace sessionkv::server {
+
+void ServerStats::CountError(std::string_view code) {
+  std::lock_guard lock(mu_);
+  // Redis caps the number of distinct error codes it tracks at 128 (ERROR_STATS_NUMBER).
+  auto it = error_counts_.find(code);
+  if (it != error_counts_.end()) {
+    ++it->second;
+  } else if (error_counts_.size() < 128) {
+    error_counts_.emplace(std::string(code), 1);
+  }
+}
+
+std::vector<std::pair<std::string, uint64_t>> ServerStats::ErrorCounts() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<std::string, uint64_t>> out(error_counts_.begin(), error_counts_.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void ServerStats::Reset() {
+  total_connections_received = 0;
+  total_commands_processed = 0;
+  rejected_connections = 0;
+  net_input_bytes = 0;
+  net_output_bytes = 0;
+  total_error_replies = 0;
+  unexpected_error_replies = 0;
+  std::lock_guard lock(mu_);
+  error_counts_.clear();
+}
+
+ServerState::ServerState(Config& config, storage::Keyspace& keyspace, CommandTable& commands,
+                         const storage::Clock& clock)
+    : config(config), keyspace(keyspace), commands(commands), clock(clock) {
+  absl::BitGen gen;
+  for (int i = 0; i < 40; ++i) run_id += "0123456789abcdef"[absl::Uniform(gen, 0, 16)];
+  start_time_ms = clock.NowMs();
+}
+
+}  // namespace sessionkv::server

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string_view>
+
+namespace sessionkv::server {
+
+// Our own release.
+inline constexpr std::string_view kSessionkvVersion = "0.1.0";
+// The Redis release whose behaviour we match; reported as redis_version (INFO, HELLO) because clients
+// gate features on it (Lettuce sends CLIENT SETINFO only to >= 7.2).
+inline constexpr std::string_view kRedisVersion = "7.2.4";
+
+}  // namespace sessionkv::server

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "storage/keyspace.h"
+
+#include <algorithm>
+
+namespace sessionkv::storage {
+
+uint32_t AccessClock(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000); }
+
+// ---------------------------------------------------------------------------------------------- Shard
+
+int64_t Shard::NextDeadline() const {
+  int64_t next = kNoDeadline;
+  for (const DbShard& ds : dbs_) {
+    if (!ds.expiry.empty()) next = std::min(next, ds.expiry.begin()->first);
+  }
+  return next;
+}
+
+void Shard::NoteDeadline(int64_t deadline_ms) {
+  // Only a deadline earlier than the armed one needs the timer moved; later ones are found when the timer
+  // fires. Lowering armed_deadline_ here means a burst of new deadlines wakes the timer once.
+  if (deadline_ms < armed_deadline()) {
+    set_armed_deadline(deadline_ms);
+    if (deadline_listener_) deadline_listener_(deadline_ms);
+  }
+}
+
+// ------------------------------------------------------------------------------------------- Keyspace
+
+Keyspace::Keyspace(int num_dbs, int num_shards, const Clock* clock) : num_dbs_(num_dbs), clock_(clock) {
+  shards_.reserve(num_shards);
+  for (int i = 0; i < num_shards; ++i) shards_.push_back(std::make_unique<Shard>(num_dbs));
+}
+
+void Keyspace::Remove(DbShard& ds, Entry* e, RemovalCause cause) {
+  if (e->has_deadline()) {
+    ds.expiry.erase({e->deadline_ms, e});
+    ds.deadline_sum_ms -= e->deadline_ms;
+  }
+  if (cause == RemovalCause::kExpired) stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
+  ds.dict.Remove(e);  // the returned unique_ptr frees the entry
+}
+
+size_t Keyspace::ExpireDue(Shard& shard, int64_t now_ms, size_t budget) {
+  size_t removed = 0;
+  for (int db = 0; db < shard.num_dbs() && removed < budget; ++db) {
+    DbShard& ds = shard.db(db);
+    while (removed < budget && !ds.expiry.empty() && now_ms > ds.expiry.begin()->first) {
+      Remove(ds, ds.expiry.begin()->second, RemovalCause::kExpired);
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+// ------------------------------------------------------------------------------------------------- Db
+
+Entry* Db::Find(std::string_view key) {
+  const uint64_t hash = Dict::Hash(key);
+  DbShard& ds = ShardFor(hash);
+  Entry* e = ds.dict.Find(key, hash);
+  if (e != nullptr && IsExpired(e)) {
+    ks_->Remove(ds, e, RemovalCause::kExpired);
+    return nullptr;
+  }
+  return e;
+}
+
+Entry* Db::FindForRead(std::string_view key) {
+  Entry* e = Find(key);
+  auto& stats = ks_->stats();
+  if (e == nullptr) {
+    stats.keyspace_misses.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    stats.keyspace_hits.fetch_add(1, std::memory_order_relaxed);
+    if (touch_) e->access_time = AccessClock(NowMs());
+  }
+  return e;
+}
+
+Entry* Db::FindForWrite(std::string_view key) {
+  Entry* e = Find(key);
+  if (e != nullptr && touch_) e->access_time = AccessClock(NowMs());
+  return e;
+}
+
+Entry* Db::Add(std::string_view key, Value value) {
+  const uint64_t hash = Dict::Hash(key);
+  auto entry = std::make_unique<Entry>(key, hash, std::move(value));
+  entry->access_time = AccessClock(NowMs());
+  return ShardFor(hash).dict.Insert(std::move(entry));
+}
+
+Entry* Db::Overwrite(std::string_view key, Value value, bool keep_ttl) {
+  Entry* e = Find(key);
+  if (e == nullptr) return Add(key, std::move(value));
+  e->value = std::move(value);
+  e->access_time = AccessClock(NowMs());
+  if (!keep_ttl) SetDeadline(e, 0);
+  return e;
+}
+
+bool Db::Delete(std::string_view key) {
+  Entry* e = Find(key);
+  if (e == nullptr) return false;
+  Erase(e);
+  return true;
+}
+
+void Db::Erase(Entry* e, RemovalCause cause) { ks_->Remove(ShardFor(e->hash), e, cause); }
+
+void Db::SetDeadline(Entry* e, int64_t deadline_ms) {
+  if (e->deadline_ms == deadline_ms) return;
+  const size_t shard_index = ks_->ShardOf(e->hash);
+  Shard& shard = ks_->shard(shard_index);
+  DbShard& ds = shard.db(index_);
+  if (e->has_deadline()) {
+    ds.expiry.erase({e->deadline_ms, e});
+    ds.deadline_sum_ms -= e->deadline_ms;
+  }
+  e->deadline_ms = deadline_ms;
+  if (e->has_deadline()) {
+    ds.expiry.insert({deadline_ms, e});
+    ds.deadline_sum_ms += deadline_ms;
+    shard.NoteDeadline(deadline_ms);
+  }
+}
+
+size_t Db::Size() const {
+  size_t n = 0;
+  for (int s = 0; s < ks_->num_shards(); ++s) n += ks_->shard(s).db(index_).dict.size();
+  return n;
+}
+
+size_t Db::ExpiresCount() const {
+  size_t n = 0;
+  for (int s = 0; s < ks_->num_shards(); ++s) n += ks_->shard(s).db(index_).expiry.size();
+  return n;
+}
+
+int64_t Db::AverageTtlMs() const {
+  __int128 sum = 0;
+  size_t n = 0;
+  for (int s = 0; s < ks_->num_shards(); ++s) {
+    const DbShard& ds = ks_->shard(s).db(index_);
+    sum += ds.deadline_sum_ms;
+    n += ds.expiry.size();
+  }
+  if (n == 0) return 0;
+  const int64_t avg = static_cast<int64_t>(sum / static_cast<__int128>(n)) - NowMs();
+  return std::max<int64_t>(avg, 0);
+}
+
+void Db::Clear() {
+  for (int s = 0; s < ks_->num_shards(); ++s) {
+    DbShard& ds = ks_->shard(s).db(index_);
+    ds.expiry.clear();
+    ds.deadline_sum_ms = 0;
+    ds.dict.Clear();
+  }
+}
+
+Entry* Db::RandomEntry(absl::BitGen& gen) {
+  // Pick a shard with probability proportional to its size, then a random entry in it; retry a few times
+  // past expired keys, as Redis's RANDOMKEY does.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const size_t total = Size();
+    if (total == 0) return nullptr;
+    size_t pick = absl::Uniform<size_t>(gen, 0, total);
+    for (int s = 0; s < ks_->num_shards(); ++s) {
+      DbShard& ds = ks_->shard(s).db(index_);
+      if (pick >= ds.dict.size()) {
+        pick -= ds.dict.size();
+        continue;
+      }
+      Entry* e = ds.dict.Random(gen);
+      if (!IsExpired(e)) return e;
+      ks_->Remove(ds, e, RemovalCause::kExpired);
+      break;
+    }
+  }
+  return nullptr;
+}
+
+uint64_t Db::ScanStep(uint64_t cursor, const std::function<void(Entry*)>& fn) {
+  // The cursor interleaves the shard number (low bits) with the shard's own dict cursor.
+  const uint64_t num_shards = ks_->num_shards();
+  uint64_t shard = cursor % num_shards;
+  uint64_t dict_cursor = cursor / num_shards;
+  DbShard& ds = ks_->shard(shard).db(index_);
+  std::vector<Entry*> expired;
+  dict_cursor = ds.dict.ScanStep(dict_cursor, [&](Entry* e) {
+    if (IsExpired(e)) {
+      expired.push_back(e);
+    } else {
+      fn(e);
+    }
+  });
+  for (Entry* e : expired) ks_->Remove(ds, e, RemovalCause::kExpired);
+  if (dict_cursor == 0) {
+    ++shard;
+    if (shard == num_shards) return 0;
+  }
+  return dict_cursor * num_shards + shard;
+}
+
+}  // namespace sessionkv::storage

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+// The in-memory keyspace: `databases` logical databases, each split over the same set of shards by key hash.
+//
+// A shard holds its part of every database under one mutex, so a key lives in the same shard in every
+// database (MOVE and COPY between databases lock one shard) and SWAPDB swaps per-shard tables. Commands lock
+// the shards of their keys in ascending order (server/dispatcher.cc) and then work through a Db view.
+//
+// Expiry: each database shard keeps its keys with a deadline ordered by deadline; ExpireDue() deletes exactly
+// the keys that are due, so the work per tick depends on the keys due now, never on the keys not yet due
+// (design.md, "Expiry"). The server arms one timer per shard at NextDeadline(); when a write sets a deadline
+// earlier than the armed one, the shard calls its deadline listener so the timer is re-armed.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "absl/random/random.h"
+#include "storage/clock.h"
+#include "storage/dict.h"
+#include "storage/value.h"
+
+namespace sessionkv::storage {
+
+inline constexpr int64_t kNoDeadline = INT64_MAX;
+
+// One database's part in one shard.
+struct DbShard {
+  Dict dict;
+  absl::btree_set<std::pair<int64_t, Entry*>> expiry;  // (deadline ms, entry)
+  __int128 deadline_sum_ms = 0;                        // for INFO keyspace avg_ttl
+};
+
+// Counters shown in INFO stats.
+struct KeyspaceStats {
+  std::atomic<uint64_t> expired_keys{0};
+  std::atomic<uint64_t> keyspace_hits{0};
+  std::atomic<uint64_t> keyspace_misses{0};
+};
+
+// Why a key left the keyspace; later layers turn this into keyspace events and logged mutations.
+enum class RemovalCause { kDeleted, kExpired, kOverwritten };
+
+class Shard {
+ public:
+  explicit Shard(int num_dbs) : dbs_(num_dbs) {}
+  std::mutex& mutex() { return mu_; }
+  DbShard& db(int index) { return dbs_[index]; }
+  int num_dbs() const { return static_cast<int>(dbs_.size()); }
+  void SwapDbs(int a, int b) { std::swap(dbs_[a], dbs_[b]); }
+
+  // The earliest deadline in any database of this shard, or kNoDeadline. Caller holds the lock.
+  int64_t NextDeadline() const;
+
+  // The deadline the shard's timer is armed for; the server sets it when it arms the timer.
+  int64_t armed_deadline() const { return armed_deadline_.load(std::memory_order_acquire); }
+  void set_armed_deadline(int64_t d) { armed_deadline_.store(d, std::memory_order_release); }
+  // Called (with the shard locked) when a deadline earlier than the armed one is set.
+  void set_deadline_listener(std::function<void(int64_t)> fn) { deadline_listener_ = std::move(fn); }
+  void NoteDeadline(int64_t deadline_ms);
+
+ private:
+  std::mutex mu_;
+  std::vector<DbShard> dbs_;
+  std::atomic<int64_t> armed_deadline_{kNoDeadline};
+  std::function<void(int64_t)> deadline_listener_;
+};
+
+class Keyspace {
+ public:
+  Keyspace(int num_dbs, int num_shards, const Clock* clock);
+
+  int num_dbs() const { return num_dbs_; }
+  int num_shards() const { return static_cast<int>(shards_.size()); }
+  Shard& shard(size_t i) { return *shards_[i]; }
+  // Shard of a key hash. Uses the high bits, which the dict's bucket index (low bits) does not.
+  size_t ShardOf(uint64_t hash) const { return (hash >> 40) % shards_.size(); }
+  size_t ShardOfKey(std::string_view key) const { return ShardOf(Dict::Hash(key)); }
+  const Clock& clock() const { return *clock_; }
+  KeyspaceStats& stats() { return stats_; }
+
+  // Deletes up to `budget` keys of `shard` whose deadline is before `now_ms`; the shard is locked by the
+  // caller. Returns the number deleted.
+  size_t ExpireDue(Shard& shard, int64_t now_ms, size_t budget);
+
+  // Removes an entry from its database shard and frees it, keeping the expiry index in step.
+  void Remove(DbShard& ds, Entry* e, RemovalCause cause);
+
+ private:
+  int num_dbs_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  const Clock* clock_;
+  KeyspaceStats stats_;
+};
+
+// Seconds-resolution access clock for OBJECT IDLETIME.
+uint32_t AccessClock(int64_t now_ms);
+
+// A command's view of one logical database. The shards of every key it touches are already locked
+// (all shards for whole-database operations).
+class Db {
+ public:
+  Db(Keyspace& ks, int index) : ks_(&ks), index_(index) {}
+
+  int index() const { return index_; }
+  Keyspace& keyspace() const { return *ks_; }
+  int64_t NowMs() const { return ks_->clock().NowMs(); }
+  // When false, reads do not update the access time (CLIENT NO-TOUCH).
+  void set_touch(bool touch) { touch_ = touch; }
+
+  // The live entry for key, or nullptr. An expired key is deleted here (lazy expiry). No statistics.
+  Entry* Find(std::string_view key);
+  // Find for a read: counts keyspace hits/misses and updates the access time.
+  Entry* FindForRead(std::string_view key);
+  // Find for a write: updates the access time.
+  Entry* FindForWrite(std::string_view key);
+
+  // Adds a key that is not present (the caller checked with Find) with no deadline.
+  Entry* Add(std::string_view key, Value value);
+  // SET semantics: replaces the value of key (or adds it) and clears any deadline unless keep_ttl.
+  Entry* Overwrite(std::string_view key, Value value, bool keep_ttl = false);
+  // Deletes key if present; true if it was.
+  bool Delete(std::string_view key);
+  void Erase(Entry* e, RemovalCause cause = RemovalCause::kDeleted);
+  // Sets (deadline_ms > 0) or clears (0) the deadline of a live entry.
+  void SetDeadline(Entry* e, int64_t deadline_ms);
+  // True if a deadline in the past would make this key expire now (Redis: now > deadline).
+  bool IsPast(int64_t deadline_ms) const { return NowMs() > deadline_ms; }
+
+  // Whole-database operations; the caller holds every shard lock.
+  size_t Size() const;
+  size_t ExpiresCount() const;
+  // Mean remaining TTL in ms of keys with a deadline (INFO keyspace avg_ttl), 0 if none.
+  int64_t AverageTtlMs() const;
+  void Clear();
+  // A random live key, or nullptr if the database is empty.
+  Entry* RandomEntry(absl::BitGen& gen);
+  // One step of SCAN over the whole database; cursor 0 starts, returns 0 when done. Expired keys are
+  // skipped (and deleted). `fn` must not modify the database.
+  uint64_t ScanStep(uint64_t cursor, const std::function<void(Entry*)>& fn);
+
+  // The database shard that holds (or would hold) key.
+  DbShard& ShardFor(uint64_t hash) const { return ks_->shard(ks_->ShardOf(hash)).db(index_); }
+
+ private:
+  bool IsExpired(const Entry* e) const { return e->deadline_ms != 0 && NowMs() > e->deadline_ms; }
+
+  Keyspace* ks_;
+  int index_;
+  bool touch_ = true;
+};
+
+}  // namespace sessionkv::storage

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "storage/value.h"
+
+#include <charconv>
+
+namespace sessionkv::storage {
+
+std::string_view TypeName(ValueType type) {
+  switch (type) {
+    case ValueType::kString: return "string";
+    case ValueType::kList: return "list";
+    case ValueType::kSet: return "set";
+    case ValueType::kZSet: return "zset";
+    case ValueType::kHash: return "hash";
+  }
+  return "none";
+}
+
+namespace {
+
+// Redis stores a string as an integer when it is the canonical form of a long (string2l): no leading zeros,
+// no '+', no spaces, at most 20 characters.
+bool IsCanonicalInteger(std::string_view s) {
+  if (s.empty() || s.size() > 20) return false;
+  int64_t v;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return false;
+  if (s[0] == '+' || s[0] == ' ') return false;
+  if (s[0] == '0' && s.size() > 1) return false;
+  if (s[0] == '-' && (s.size() == 1 || s[1] == '0')) return false;
+  return true;
+}
+
+// OBJ_ENCODING_EMBSTR_SIZE_LIMIT in Redis.
+constexpr size_t kEmbstrLimit = 44;
+
+}  // namespace
+
+std::string_view StringEncodingName(const StringValue& value) {
+  if (value.modified_in_place) return "raw";
+  if (IsCanonicalInteger(value.bytes)) return "int";
+  return value.bytes.size() <= kEmbstrLimit ? "embstr" : "raw";
+}
+
+std::string_view Value::EncodingName() const {
+  return std::visit([](const auto& v) { return StringEncodingName(v); }, data_);
+}
+
+size_t Value::HeapBytes() const {
+  return std::visit([](const auto& v) { return v.bytes.capacity() > 15 ? v.bytes.capacity() + 1 : 0; },
+                    data_);
+}
+
+}  // namespace sessionkv::storage

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// A stored value and the entry that holds it in the keyspace.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace sessionkv::storage {
+
+// Redis's type names, in the order of Redis's OBJ_* constants (persisted and replicated later: append only).
+enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
+
+std::string_view TypeName(ValueType type);
+
+// A string value. Redis reports its encoding as "int", "embstr" or "raw"; the bytes alone do not decide it
+// (APPEND and SETRANGE always leave "raw"), so the value remembers whether it was modified in place.
+struct StringValue {
+  std::string bytes;
+  bool modified_in_place = false;
+};
+
+// Redis's OBJECT ENCODING name for a string value.
+std::string_view StringEncodingName(const StringValue& value);
+
+class Value {
+ public:
+  Value() = default;
+  explicit Value(StringValue s) : data_(std::move(s)) {}
+  static Value String(std::string_view bytes) { return Value(StringValue{std::string(bytes)}); }
+
+  ValueType type() const { return static_cast<ValueType>(data_.index()); }
+  bool is_string() const { return std::holds_alternative<StringValue>(data_); }
+  StringValue& string() { return std::get<StringValue>(data_); }
+  const StringValue& string() const { return std::get<StringValue>(data_); }
+
+  // Redis's OBJECT ENCODING name.
+  std::string_view EncodingName() const;
+  // Approximate bytes this value uses on the heap (MEMORY USAGE, used_memory).
+  size_t HeapBytes() const;
+
+ private:
+  // Alternatives are in ValueType order; later issues add list, set, zset and hash.
+  std::variant<StringValue> data_;
+};
+
+// One key in one database. Entries live on the heap and never move, so the expiry index can point at them.
+struct Entry {
+  Entry(std::string_view k, uint64_t h, Value v) : hash(h), key(k), value(std::move(v)) {}
+
+  Entry* next = nullptr;      // chain in the dict bucket
+  uint64_t hash;              // cached hash of key
+  int64_t deadline_ms = 0;    // absolute Unix ms; 0 = no expiry
+  uint32_t access_time = 0;   // LRU clock in seconds (OBJECT IDLETIME)
+  std::string key;
+  Value value;
+
+  bool has_deadline() const { return deadline_ms != 0; }
+};
+
+}  // namespace sessionkv::storage

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "storage/value.h"
+
+#include "gtest/gtest.h"
+
+namespace sessionkv::storage {
+namespace {
+
+TEST(ValueTest, StringEncodingsFollowRedis) {
+  EXPECT_EQ(Value::String("12345").EncodingName(), "int");
+  EXPECT_EQ(Value::String("-9223372036854775808").EncodingName(), "int");
+  EXPECT_EQ(Value::String("9223372036854775808").EncodingName(), "embstr");  // out of range
+  EXPECT_EQ(Value::String("012").EncodingName(), "embstr");
+  EXPECT_EQ(Value::String("-0").EncodingName(), "embstr");
+  EXPECT_EQ(Value::String("+1").EncodingName(), "embstr");
+  EXPECT_EQ(Value::String("").EncodingName(), "embstr");
+  EXPECT_EQ(Value::String(std::string(44, 'a')).EncodingName(), "embstr");
+  EXPECT_EQ(Value::String(std::string(45, 'a')).EncodingName(), "raw");
+  Value v = Value::String("abc");
+  v.string().modified_in_place = true;
+  EXPECT_EQ(v.EncodingName(), "raw");
+  EXPECT_EQ(TypeName(v.type()), "string");
+}
+
+}  // namespace
+}  // namespace sessionkv::storage
