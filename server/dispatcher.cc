@@ -149,6 +149,7 @@ void Dispatcher::RunLocked(const CommandSpec& spec, const std::vector<std::strin
   std::string& out = *reply.buffer();
   const size_t mark = out.size();
   const int db_before = client.db;
+  client.info->last_command.store(&spec, std::memory_order_relaxed);  // CLIENT LIST shows the running one
   const int64_t start_us = SteadyMicros();
   {
     ShardLocks locks(server_.keyspace, spec, args);
@@ -171,7 +172,6 @@ void Dispatcher::RunLocked(const CommandSpec& spec, const std::vector<std::strin
   if (server_.clients.HasMonitors() && !spec.has(kCmdSkipMonitor) && !spec.has(kCmdAdmin)) {
     FeedMonitors(args, client, server_.clock.NowUs() - duration_us);
   }
-  client.info->last_command.store(&spec, std::memory_order_relaxed);
   if (client.db != db_before) client.info->db.store(client.db, std::memory_order_relaxed);
 }
 

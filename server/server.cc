@@ -24,7 +24,8 @@ Server::Server(ServerState& state)
     : state_(state),
       dispatcher_(state),
       io_contexts_(MakeIoContexts(state.io_threads)),
-      signals_(*io_contexts_[0]) {
+      signals_(*io_contexts_[0]),
+      cron_timer_(*io_contexts_[0]) {
   for (auto& io : io_contexts_) work_guards_.push_back(asio::make_work_guard(*io));
   for (int s = 0; s < state.keyspace.num_shards(); ++s) {
     auto& io = *io_contexts_[s % io_contexts_.size()];
@@ -105,6 +106,7 @@ void Server::Run() {
   std::signal(SIGPIPE, SIG_IGN);
   for (auto& acceptor : acceptors_) Accept(*acceptor);
   for (auto& timer : expiry_timers_) timer->Start();
+  ScheduleCron();
 
   std::vector<std::thread> threads;
   for (size_t i = 1; i < io_contexts_.size(); ++i) {
@@ -112,6 +114,30 @@ void Server::Run() {
   }
   io_contexts_[0]->run();
   for (auto& t : threads) t.join();
+}
+
+void Server::ScheduleCron() {
+  const int hz = std::clamp(state_.config.hz(), 1, 500);
+  cron_timer_.expires_after(std::chrono::milliseconds(1000 / hz));
+  cron_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec) return;
+    RunCron();
+    ScheduleCron();
+  });
+}
+
+void Server::RunCron() {
+  const int64_t timeout_s = state_.config.timeout();
+  if (timeout_s <= 0) return;
+  const int64_t now = state_.clock.NowMs();
+  for (const auto& client : state_.clients.Snapshot()) {
+    // Redis never times out MONITOR clients (nor, later, subscribers and replicas).
+    if (client.info->flags.load(std::memory_order_relaxed) & kClientMonitor) continue;
+    if (now - client.info->last_interaction_ms.load(std::memory_order_relaxed) > timeout_s * 1000) {
+      Log(LogLevel::kVerbose, "Closing idle client");
+      client.handle->Kill();
+    }
+  }
 }
 
 void Server::Stop() {

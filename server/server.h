@@ -33,6 +33,9 @@ class Server {
 
  private:
   void Accept(asio::ip::tcp::acceptor& acceptor);
+  // Periodic housekeeping at `hz` (Redis's serverCron/clientsCron): closes clients idle past `timeout`.
+  void ScheduleCron();
+  void RunCron();
   asio::io_context& NextIoContext();
 
   ServerState& state_;
@@ -42,6 +45,7 @@ class Server {
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<std::unique_ptr<ExpiryTimer>> expiry_timers_;
   asio::signal_set signals_;
+  asio::steady_timer cron_timer_;
   size_t next_io_ = 0;
   int bound_port_ = 0;
 };

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sessionkv::protocol {
+
+// Request limits, checked while parsing, with Redis's defaults.
+struct ParserLimits {
+  int64_t max_bulk_len = 512LL * 1024 * 1024;  // proto-max-bulk-len
+  int64_t max_multibulk_len = 1024 * 1024;     // arguments per request
+  size_t max_inline_len = 64 * 1024;           // PROTO_INLINE_MAX_SIZE: inline lines and count lines
+};
+
+}  // namespace sessionkv::protocol

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one table of configuration directives, and the value types its rows use. A directive is added
+// here, as one row, and nowhere else: loading, CONFIG GET, CONFIG SET and CONFIG REWRITE are
+// generic over the row's type (config.cc).
+//
+// Names, defaults, bounds and flags are Redis 7.2's (src/config.c static_configs[]), except where a
+// row says otherwise. None of these directives has an alias in Redis 7 (aliases such as
+// slaveof/replicaof come with the directives that need them).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <map>
+#include <span>
+#include <string_view>
+
+#include "base/strings.h"
+#include "server/config.h"
+
+namespace sessionkv::server {
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------
+// The table.
+// ---------------------------------------------------------------------------------------------------------
+
+constexpr int64_t kKb = 1024, kMb = 1024 * kKb, kGb = 1024 * kMb;
+
+// Redis 7.2's words (7.2 added "nothing"; 7.0 refuses it), in its order: the index is the LogLevel.
+constexpr std::string_view kLogLevelNames[] = {"debug", "verbose", "notice", "warning", "nothing"};
+
+// Redis accepts any non-negative hz and caps it to 1..500 (CONFIG_MIN_HZ, CONFIG_MAX_HZ in
+// updateHZ), so CONFIG GET hz after `CONFIG SET hz 1000` answers 500.
+int64_t CapHz(int64_t hz) { return hz < 1 ? 1 : (hz > 500 ? 500 : hz); }
+
+// sessionkv never forks into the background: systemd and container runtimes supervise a foreground
+// process, and a daemonized server would escape them. `daemonize no` is accepted for compatibility.
+std::string_view DaemonizeMustBeNo(int64_t value) {
+  return value != 0
+             ? "daemonize yes is not supported: sessionkv always runs in the foreground; let "
+               "systemd or the container runtime supervise it"
+             : "";
+}
+
+using enum ParamType;
+
+// clang-format off
+constexpr ParamSpec kParams[] = {
+    {.id = Param::kPort, .name = "port", .type = kInteger, .default_value = "6379",
+     .min = 0, .max = 65535},
+    // Redis's compiled-in default is "* -::*" (every interface, guarded by protected-mode) and the
+    // redis.conf it ships says "127.0.0.1 -::1"; sessionkv defaults to IPv4 loopback only.
+    {.id = Param::kBind, .name = "bind", .type = kBind, .flags = kParamMultiArg,
+     .default_value = "127.0.0.1"},
+    {.id = Param::kDir, .name = "dir", .type = kDir, .flags = kParamProtected, .default_value = "."},
+    {.id = Param::kDatabases, .name = "databases", .type = kInteger, .flags = kParamImmutable,
+     .default_value = "16", .min = 1, .max = INT_MAX},
+    {.id = Param::kIoThreads, .name = "io-threads", .type = kInteger, .flags = kParamImmutable,
+     .default_value = "1", .min = 1, .max = 128},
+    {.id = Param::kLogLevel, .name = "loglevel", .type = kEnum, .default_value = "notice",
+     .enum_names = kLogLevelNames},
+    {.id = Param::kLogFile, .name = "logfile", .type = kString, .flags = kParamImmutable,
+     .default_value = ""},
+    {.id = Param::kRequirePass, .name = "requirepass", .type = kString,
+     .flags = kParamSensitive | kParamEmptyIsNull, .default_value = ""},
+    {.id = Param::kNotifyKeyspaceEvents, .name = "notify-keyspace-events", .type = kNotifyEvents,
+     .default_value = ""},
+    {.id = Param::kHz, .name = "hz", .type = kInteger, .default_value = "10",
+     .min = 0, .max = INT_MAX, .normalize = CapHz},
+    {.id = Param::kProtoMaxBulkLen, .name = "proto-max-bulk-len", .type = kMemory,
+     .default_value = "512mb", .min = kMb, .max = LONG_MAX},
+    {.id = Param::kClientQueryBufferLimit, .name = "client-query-buffer-limit", .type = kMemory,
+     .default_value = "1gb", .min = kMb, .max = LONG_MAX},
+    {.id = Param::kMaxclients, .name = "maxclients", .type = kInteger, .default_value = "10000",
+     .min = 1, .max = UINT_MAX},
+    {.id = Param::kTimeout, .name = "timeout", .type = kInteger, .default_value = "0",
+     .min = 0, .max = INT_MAX},
+    {.id = Param::kTcpKeepalive, .name = "tcp-keepalive", .type = kInteger, .default_value = "300",
+     .min = 0, .max = INT_MAX},
+    {.id = Param::kTcpBacklog, .name = "tcp-backlog", .type = kInteger, .flags = kParamImmutable,
+     .default_value = "511", .min = 0, .max = INT_MAX},
+    {.id = Param::kSlowlogLogSlowerThan, .name = "slowlog-log-slower-than", .type = kInteger,
+     .default_value = "10000", .min = -1, .max = LLONG_MAX},
+    {.id = Param::kSlowlogMaxLen, .name = "slowlog-max-len", .type = kInteger,
+     .default_value = "128", .min = 0, .max = LONG_MAX},
+    {.id = Param::kLatencyMonitorThreshold, .name = "latency-monitor-threshold", .type = kInteger,
+     .default_value = "0", .min = 0, .max = LLONG_MAX},
+    {.id = Param::kProtectedMode, .name = "protected-mode", .type = kBool, .default_value = "yes"},
+    {.id = Param::kPidfile, .name = "pidfile", .type = kString,
+     .flags = kParamImmutable | kParamEmptyIsNull, .default_value = ""},
+    {.id = Param::kDaemonize, .name = "daemonize", .type = kBool, .flags = kParamImmutable,
+     .default_value = "no", .validate = DaemonizeMustBeNo},
+    // File and command-line directives, not CONFIG parameters; CONFIG REWRITE keeps their lines.
+    {.id = Param::kInclude, .name = "include", .type = kInclude, .flags = kParamFileOnly,
+     .default_value = "", .file_args = 1},
+    {.id = Param::kRenameCommand, .name = "rename-command", .type = kRenameCommand,
+     .flags = kParamFileOnly, .default_value = "", .file_args = 2},
+};
+// clang-format on
+
+// Param values index the table; a row out of place would silently read another directive's value.
+constexpr bool RowsInParamOrder() {
+  if (std::size(kParams) != kParamCount) return false;
+  for (size_t i = 0; i < std::size(kParams); ++i) {
+    if (static_cast<size_t>(kParams[i].id) != i) return false;
+  }
+  return true;
+}
+static_assert(RowsInParamOrder(), "kParams rows must be in Param order, one per Param");
+
+// ---------------------------------------------------------------------------------------------------------
+// Numbers and notify flags as Redis spells them (util.c, notify.c).
+// ---------------------------------------------------------------------------------------------------------
+
+// string2ll: optional '-', then "0" or a digit string without leading zeros, within int64.
+bool ParseLongLong(std::string_view s, int64_t* out) {
+  const bool negative = !s.empty() && s[0] == '-';
+  std::string_view digits = negative ? s.substr(1) : s;
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (digits.empty() || digits.size() > 19 ||
+      !std::all_of(digits.begin(), digits.end(), is_digit)) {
+    return false;
+  }
+  if (digits[0] == '0' && (digits.size() > 1 || negative)) return false;
+  uint64_t v = 0;
+  for (const char c : digits) v = v * 10 + static_cast<uint64_t>(c - '0');
+  if (negative ? v > static_cast<uint64_t>(INT64_MAX) + 1 : v > static_cast<uint64_t>(INT64_MAX)) {
+    return false;
+  }
+  *out = negative ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+  return true;
+}
+
+enum class MemParse { kOk, kBad, kOverflow };
+
+// memtoull: digits then an optional case-insensitive unit b, k, kb, m, mb, g, gb ("" and "kb" are
+// 0, as in Redis). kOverflow stands for values Redis wraps around and then refuses with its bounds
+// message.
+MemParse ParseMemory(std::string_view s, int64_t* out) {
+  size_t i = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  const std::string unit = AsciiStrToLower(s.substr(i));
+  static const std::map<std::string, uint64_t> kUnits = {
+      {"", 1},        {"b", 1},    {"k", 1000},       {"kb", 1024},
+      {"m", 1000000}, {"mb", kMb}, {"g", 1000000000}, {"gb", kGb}};
+  const auto it = kUnits.find(unit);
+  if (it == kUnits.end()) return MemParse::kBad;
+  uint64_t v = 0;
+  for (const char c : s.substr(0, i)) {
+    if (v > (UINT64_MAX - 9) / 10) return MemParse::kOverflow;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > static_cast<uint64_t>(INT64_MAX) / it->second) return MemParse::kOverflow;
+  *out = static_cast<int64_t>(v * it->second);
+  return MemParse::kOk;
+}
+
+// rewriteConfigFormatMemory: 512mb rather than 536870912 in a rewritten file.
+std::string FormatMemory(int64_t bytes) {
+  if (bytes != 0 && bytes % kGb == 0) return StrCat(bytes / kGb, "gb");
+  if (bytes != 0 && bytes % kMb == 0) return StrCat(bytes / kMb, "mb");
+  if (bytes != 0 && bytes % kKb == 0) return StrCat(bytes / kKb, "kb");
+  return StrCat(bytes);
+}
+
+// Redis's notify-keyspace-events letters, in canonical order after 'A'.
+constexpr std::pair<char, uint32_t> kNotifyLetters[] = {
+    {'g', kNotifyGeneric},  {'$', kNotifyString}, {'l', kNotifyList},    {'s', kNotifySet},
+    {'h', kNotifyHash},     {'z', kNotifyZset},   {'x', kNotifyExpired}, {'e', kNotifyEvicted},
+    {'t', kNotifyStream},   {'d', kNotifyModule}, {'n', kNotifyNew},     {'K', kNotifyKeyspace},
+    {'E', kNotifyKeyevent}, {'m', kNotifyKeyMiss}};
+
+constexpr size_t kMaxBindAddresses = 16;  // CONFIG_BINDADDR_MAX
+
+}  // namespace
+
+std::span<const ParamSpec> ParamTable() { return kParams; }
+
+const ParamSpec* FindParam(std::string_view name, bool include_file_only) {
+  for (const ParamSpec& spec : ParamTable()) {
+    if (EqualsIgnoreCase(spec.name, name) &&
+        (include_file_only || !(spec.flags & kParamFileOnly))) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<uint32_t> ParseNotifyFlags(std::string_view classes) {
+  uint32_t flags = 0;
+  for (const char c : classes) {
+    if (c == 'A') {
+      flags |= kNotifyAll;
+      continue;
+    }
+    const auto* it = std::find_if(std::begin(kNotifyLetters), std::end(kNotifyLetters),
+                                  [c](const auto& letter) { return letter.first == c; });
+    if (it == std::end(kNotifyLetters)) return std::nullopt;
+    flags |= it->second;
+  }
+  return flags;
+}
+
+std::string NotifyFlagsToString(uint32_t flags) {
+  std::string out;
+  const bool all = (flags & kNotifyAll) == kNotifyAll;
+  if (all) out.push_back('A');
+  for (const auto& [letter, bit] : kNotifyLetters) {
+    const bool in_all = (bit & kNotifyAll) != 0;
+    if ((flags & bit) && !(all && in_all)) out.push_back(letter);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Value types: parse, print, rewrite.
+// ---------------------------------------------------------------------------------------------------------
+
+bool ParseParamValue(const ParamSpec& spec, std::span<const std::string> args,
+                     std::string_view base_dir, ParamValue* out, std::string* err) {
+  const std::string empty;
+  const std::string& arg = args.empty() ? empty : args[0];
+  switch (spec.type) {
+    case ParamType::kInteger:
+    case ParamType::kMemory: {
+      bool in_range = true;
+      if (spec.type == ParamType::kInteger) {
+        if (!ParseLongLong(arg, &out->num)) {
+          *err = "argument couldn't be parsed into an integer";
+          return false;
+        }
+      } else {
+        const MemParse parsed = ParseMemory(arg, &out->num);
+        if (parsed == MemParse::kBad) {
+          *err = "argument must be a memory value";
+          return false;
+        }
+        in_range = parsed == MemParse::kOk;
+      }
+      if (!in_range || out->num < spec.min || out->num > spec.max) {
+        *err = StrCat("argument must be between ", spec.min, " and ", spec.max, " inclusive");
+        return false;
+      }
+      break;
+    }
+    case ParamType::kBool:
+      if (!EqualsIgnoreCase(arg, "yes") && !EqualsIgnoreCase(arg, "no")) {
+        *err = "argument must be 'yes' or 'no'";
+        return false;
+      }
+      out->num = EqualsIgnoreCase(arg, "yes") ? 1 : 0;
+      break;
+    case ParamType::kEnum: {
+      const auto it =
+          std::find_if(spec.enum_names.begin(), spec.enum_names.end(),
+                       [&](std::string_view name) { return EqualsIgnoreCase(name, arg); });
+      if (args.size() != 1 || it == spec.enum_names.end()) {
+        *err = "argument(s) must be one of the following: ";
+        for (size_t i = 0; i < spec.enum_names.size(); ++i) {
+          StrAppend(err, i == 0 ? "" : ", ", spec.enum_names[i]);
+        }
+        return false;
+      }
+      out->num = it - spec.enum_names.begin();
+      break;
+    }
+    case ParamType::kString:
+      out->str = arg;
+      break;
+    case ParamType::kDir: {
+      // Redis chdir()s and reports the chdir error; we resolve and check instead, so `dir` never
+      // depends on the process's working directory after start-up. Relative paths are relative to
+      // `base_dir` (the current dir; the working directory when empty).
+      char resolved[PATH_MAX];
+      struct stat st;
+      std::string path = arg;
+      if (!path.empty() && path[0] != '/') {
+        char cwd[PATH_MAX];
+        const std::string base =
+            !base_dir.empty() ? std::string(base_dir) : (::getcwd(cwd, sizeof(cwd)) ? cwd : "");
+        path = StrCat(base, "/", path);
+      }
+      if (::realpath(path.c_str(), resolved) == nullptr || ::stat(resolved, &st) != 0) {
+        *err = std::strerror(errno);
+        return false;
+      }
+      if (!S_ISDIR(st.st_mode) || ::access(resolved, X_OK) != 0) {
+        *err = std::strerror(S_ISDIR(st.st_mode) ? errno : ENOTDIR);
+        return false;
+      }
+      out->str = resolved;
+      break;
+    }
+    case ParamType::kBind:
+      if (args.size() > kMaxBindAddresses) {
+        *err = "Too many bind addresses specified.";
+        return false;
+      }
+      if (!(args.size() == 1 && args[0].empty())) out->list.assign(args.begin(), args.end());
+      break;
+    case ParamType::kNotifyEvents: {
+      const std::optional<uint32_t> flags = ParseNotifyFlags(arg);
+      if (!flags) {
+        *err = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+        return false;
+      }
+      out->num = *flags;
+      break;
+    }
+    case ParamType::kInclude:
+    case ParamType::kRenameCommand:
+      *err = "Bad directive or wrong number of arguments";
+      return false;
+  }
+  if (spec.validate != nullptr) {
+    const std::string_view reason = spec.validate(out->num);
+    if (!reason.empty()) {
+      *err = std::string(reason);
+      return false;
+    }
+  }
+  if (spec.normalize != nullptr) out->num = spec.normalize(out->num);
+  return true;
+}
+
+// Redis's get functions: memory as plain bytes, booleans yes/no, bind space-separated.
+std::string FormatParamValue(const ParamSpec& spec, const ParamValue& value) {
+  switch (spec.type) {
+    case ParamType::kInteger:
+    case ParamType::kMemory:
+      return StrCat(value.num);
+    case ParamType::kBool:
+      return value.num ? "yes" : "no";
+    case ParamType::kEnum:
+      return std::string(spec.enum_names[static_cast<size_t>(value.num)]);
+    case ParamType::kBind: {
+      std::string out;
+      for (const std::string& address : value.list)
+        StrAppend(&out, out.empty() ? "" : " ", address);
+      return out;
+    }
+    case ParamType::kNotifyEvents:
+      return NotifyFlagsToString(static_cast<uint32_t>(value.num));
+    case ParamType::kString:
+    case ParamType::kDir:
+    case ParamType::kInclude:
+    case ParamType::kRenameCommand:
+      break;
+  }
+  return value.str;
+}
+
+// Redis's rewrite functions (rewriteConfigNumericalOption, ...BytesOption, ...StringOption,
+// ...BindOption, ...NotifyKeyspaceEventsOption, ...DirOption).
+RewriteLine ParamRewriteLine(const ParamSpec& spec, const ParamValue& value,
+                             const ParamValue& def) {
+  const std::string name(spec.name);
+  switch (spec.type) {
+    case ParamType::kInteger:
+    case ParamType::kBool:
+    case ParamType::kEnum:
+      return {StrCat(name, " ", FormatParamValue(spec, value)), value.num != def.num};
+    case ParamType::kMemory:
+      return {StrCat(name, " ", FormatMemory(value.num)), value.num != def.num};
+    case ParamType::kString:
+      if ((spec.flags & kParamEmptyIsNull) && value.str.empty()) return {};
+      return {StrCat(name, " ", QuoteConfigArg(value.str)),
+              (spec.flags & kParamEmptyIsNull) || value.str != def.str};
+    case ParamType::kDir:
+      return {StrCat(name, " ", QuoteConfigArg(value.str)), true};
+    case ParamType::kBind: {
+      if (value.list == def.list) return {};
+      const std::string addresses = FormatParamValue(spec, value);
+      return {StrCat(name, " ", addresses.empty() ? "\"\"" : addresses), true};
+    }
+    case ParamType::kNotifyEvents:
+      return {StrCat(name, " ", QuoteConfigArg(FormatParamValue(spec, value))), value.num != 0};
+    case ParamType::kInclude:
+    case ParamType::kRenameCommand:
+      break;
+  }
+  return {};
+}
+
+}  // namespace sessionkv::server
