@@ -69,6 +69,25 @@ void AppendQuoted(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+// Redis hides secrets from MONITOR and SLOWLOG (redactClientCommandArgument): AUTH's arguments, HELLO's
+// AUTH credentials and CONFIG SET values of sensitive parameters (requirepass).
+std::vector<std::string_view> RedactSecrets(const CommandSpec& spec, const std::vector<std::string_view>& args) {
+  static constexpr std::string_view kRedacted = "(redacted)";
+  std::vector<std::string_view> out = args;
+  if (spec.full_name == "auth") {
+    for (size_t i = 1; i < out.size(); ++i) out[i] = kRedacted;
+  } else if (spec.full_name == "hello") {
+    for (size_t i = 2; i + 2 < out.size(); ++i) {
+      if (EqualsIgnoreCase(out[i], "AUTH")) out[i + 1] = out[i + 2] = kRedacted;
+    }
+  } else if (spec.full_name == "config|set") {
+    for (size_t i = 2; i + 1 < out.size(); i += 2) {
+      if (Config::IsSensitive(out[i])) out[i + 1] = kRedacted;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string FormatMonitorLine(int64_t now_us, int db, std::string_view addr,
@@ -166,11 +185,12 @@ void Dispatcher::RunLocked(const CommandSpec& spec, const std::vector<std::strin
   const Config& config = server_.config;
   const int64_t slower_than = config.slowlog_log_slower_than();
   if (slower_than >= 0 && duration_us >= slower_than && !spec.has(kCmdSkipSlowlog)) {
-    server_.slowlog.Add(config.slowlog_max_len(), duration_us, server_.clock.NowMs() / 1000, args,
+    server_.slowlog.Add(config.slowlog_max_len(), duration_us, server_.clock.NowMs() / 1000,
+                        RedactSecrets(spec, args),
                         client.info->addr, client.info->name());
   }
   if (server_.clients.HasMonitors() && !spec.has(kCmdSkipMonitor) && !spec.has(kCmdAdmin)) {
-    FeedMonitors(args, client, server_.clock.NowUs() - duration_us);
+    FeedMonitors(RedactSecrets(spec, args), client, server_.clock.NowUs() - duration_us);
   }
   if (client.db != db_before) client.info->db.store(client.db, std::memory_order_relaxed);
 }

@@ -30,12 +30,20 @@ int RunServer(int argc, char** argv) {
     std::fputs(text->c_str(), stdout);
     return 0;
   }
+  // The table comes first so that rename-command lines are checked against real command names, with
+  // Redis's error text and line number.
+  CommandTable commands;
+  RegisterAllCommands(commands);
   Config config;
+  std::vector<std::string> names;
+  commands.ForEach([&names](const CommandSpec& spec) { names.push_back(spec.name); });
+  config.SetCommandNames(std::move(names));
   if (absl::Status status = config.LoadFromArgs(args); !status.ok()) {
     std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
     return 1;
   }
-  LogInit(config.loglevel(), config.logfile());
+  // Redis chdir()s into `dir`, so a relative logfile lives there.
+  LogInit(config.loglevel(), config.logfile().empty() ? "" : config.PathInDir(config.logfile()));
   config.OnChange("loglevel", [&config] { SetLogLevel(config.loglevel()); });
   Log(LogLevel::kNotice, "oO0OoO0OoO0Oo sessionkv is starting oO0OoO0OoO0Oo");
   Log(LogLevel::kNotice, StrCat("sessionkv version=", kSessionkvVersion, " (Redis ", kRedisVersion,
@@ -46,21 +54,17 @@ int RunServer(int argc, char** argv) {
 
   storage::SystemClock clock;
   storage::Keyspace keyspace(config.databases(), kShards, &clock);
-  CommandTable commands;
-  RegisterAllCommands(commands);
-  for (const auto& [from, to] : config.renamed_commands()) {
-    if (!commands.Rename(from, to)) {
-      std::fprintf(stderr, "No such command in rename-command: %s\n", from.c_str());
-      return 1;
-    }
-  }
+  for (const auto& [from, to] : config.renamed_commands()) commands.Rename(from, to);
 
   ServerState state(config, keyspace, commands, clock);
   state.io_threads = config.io_threads();
+  config.OnChange("slowlog-max-len", [&state, &config] { state.slowlog.Trim(config.slowlog_max_len()); });
   std::error_code ec;
   state.executable = std::filesystem::canonical("/proc/self/exe", ec).string();
   Server server(state);
   state.request_shutdown = [&server] { server.Stop(); };
+  config.OnApply("port", [&server] { return server.Rebind(); });
+  config.OnApply("bind", [&server] { return server.Rebind(); });
   if (absl::Status status = server.Listen(); !status.ok()) {
     Log(LogLevel::kWarning, status.message());
     return 1;

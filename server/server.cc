@@ -41,7 +41,7 @@ asio::io_context& Server::NextIoContext() {
   return io;
 }
 
-absl::Status Server::Listen() {
+absl::Status Server::OpenAcceptors(Acceptors* out) {
   const int port = state_.config.port();
   if (port == 0) return absl::FailedPreconditionError("Configured to not listen anywhere, exiting.");
   for (std::string address : state_.config.bind()) {
@@ -53,7 +53,7 @@ absl::Status Server::Listen() {
     if (address == "::*") address = "::";
     asio::error_code ec;
     const auto ip = asio::ip::make_address(address, ec);
-    if (ec) return absl::InvalidArgumentError(StrCat("Invalid bind address '", address, "'"));
+    if (ec) return absl::InvalidArgumentError(ToAbsl(StrCat("Invalid bind address '", address, "'")));
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(*io_contexts_[0]);
     const asio::ip::tcp::endpoint endpoint(ip, port);
     acceptor->open(endpoint.protocol(), ec);
@@ -63,13 +63,28 @@ absl::Status Server::Listen() {
     if (!ec) acceptor->listen(state_.config.tcp_backlog(), ec);
     if (ec) {
       if (optional) continue;
-      return absl::UnavailableError(StrCat("Failed listening on port ", port, " (tcp), aborting: ",
-                                                 address, ": ", ec.message()));
+      return absl::UnavailableError(ToAbsl(StrCat("Failed listening on port ", port, " (tcp), aborting: ",
+                                                  address, ": ", ec.message())));
     }
     bound_port_ = acceptor->local_endpoint().port();
-    acceptors_.push_back(std::move(acceptor));
+    out->push_back(std::move(acceptor));
   }
-  if (acceptors_.empty()) return absl::FailedPreconditionError("Configured to not listen anywhere, exiting.");
+  if (out->empty()) return absl::FailedPreconditionError("Configured to not listen anywhere, exiting.");
+  return absl::OkStatus();
+}
+
+absl::Status Server::Listen() { return OpenAcceptors(&acceptors_); }
+
+absl::Status Server::Rebind() {
+  auto fresh = std::make_shared<Acceptors>();
+  if (absl::Status status = OpenAcceptors(fresh.get()); !status.ok()) {
+    return absl::InvalidArgumentError(ToAbsl(StrCat("ERR CONFIG SET failed: ", FromAbsl(status.message()))));
+  }
+  asio::post(*io_contexts_[0], [this, fresh] {
+    for (auto& old : acceptors_) old->close();  // pending accepts end with operation_aborted
+    acceptors_ = std::move(*fresh);
+    for (auto& acceptor : acceptors_) Accept(*acceptor);
+  });
   return absl::OkStatus();
 }
 

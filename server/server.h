@@ -24,6 +24,9 @@ class Server {
 
   // Binds every configured address (Redis: a failure to bind a non-optional address stops the start).
   absl::Status Listen();
+  // CONFIG SET port/bind: binds the new addresses first (an error leaves the old ones serving), then
+  // swaps them in on the accepting thread. Callable from any thread.
+  absl::Status Rebind();
   // Runs the I/O threads until Stop(); returns when they have finished.
   void Run();
   // Thread-safe; makes Run() return.
@@ -32,6 +35,9 @@ class Server {
   int bound_port() const { return bound_port_; }
 
  private:
+  using Acceptors = std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>;
+  // Opens, binds and listens on every configured address.
+  absl::Status OpenAcceptors(Acceptors* out);
   void Accept(asio::ip::tcp::acceptor& acceptor);
   // Periodic housekeeping at `hz` (Redis's serverCron/clientsCron): closes clients idle past `timeout`.
   void ScheduleCron();
@@ -42,7 +48,7 @@ class Server {
   Dispatcher dispatcher_;
   std::vector<std::unique_ptr<asio::io_context>> io_contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_guards_;
-  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  Acceptors acceptors_;  // used on io_contexts_[0] only
   std::vector<std::unique_ptr<ExpiryTimer>> expiry_timers_;
   asio::signal_set signals_;
   asio::steady_timer cron_timer_;

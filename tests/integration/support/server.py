@@ -24,7 +24,7 @@ import redis
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 TARGET = os.environ.get("SESSIONKV_TEST_TARGET", "sessionkv")
-SERVER_BIN = os.environ.get("SESSIONKV_SERVER", os.path.join(ROOT, "build", "bin", "sessionkv-server"))
+SERVER_BIN = os.path.abspath(os.environ.get("SESSIONKV_SERVER", os.path.join(ROOT, "build", "bin", "sessionkv-server")))
 REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 
 sessionkv_only = unittest.skipIf(TARGET == "redis", "sessionkv-specific behaviour")

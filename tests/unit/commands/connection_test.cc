@@ -61,7 +61,7 @@ TEST(ConnectionTest, AuthWithRequirepass) {
   EXPECT_EQ(h.RunRaw({"AUTH", "default", "anything"}), "+OK\r\n") << "default user has no password";
   ASSERT_TRUE(h.config().Set({{"requirepass", "secret"}}).ok());
   h.client().authenticated = false;
-  EXPECT_EQ(h.RunRaw({"GET", "k"}), "-NOAUTH Authentication required.\r\n");
+  EXPECT_EQ(h.RunRaw({"TIME"}), "-NOAUTH Authentication required.\r\n");
   EXPECT_EQ(h.RunRaw({"AUTH", "wrong"}),
             "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
   EXPECT_EQ(h.RunRaw({"HELLO", "3", "AUTH", "default", "wrong"}),
