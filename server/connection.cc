@@ -13,6 +13,9 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 // Buffers that grew for one big request or reply are given back once they are empty again.
 constexpr size_t kKeepBufferBytes = 64 * 1024;
+// A pipeline stops being executed once this many reply bytes wait; it resumes after they are written, so a
+// client pipelining big reads cannot make one connection's output grow without bound.
+constexpr size_t kMaxPendingOutput = 256 * 1024;
 
 std::string EndpointString(const asio::ip::tcp::endpoint& ep) {
   const auto addr = ep.address();
@@ -116,6 +119,10 @@ void Connection::OnRead(const asio::error_code& ec, size_t n) {
 
 void Connection::ProcessInput() {
   while (!state_.close_after_reply && in_begin_ < in_end_) {
+    if (out_.size() >= kMaxPendingOutput) {
+      input_paused_ = true;
+      break;
+    }
     const std::string_view input(in_.data() + in_begin_, in_end_ - in_begin_);
     const protocol::ParseResult result = parser_.Parse(input);
     if (result == protocol::ParseResult::kNeedMore) break;
@@ -148,6 +155,10 @@ void Connection::FailProtocol(std::string_view text) {
 void Connection::Flush() {
   if (closed_) return;
   if (writing_) return;  // OnWrite continues
+  if (out_.empty() && input_paused_) {
+    input_paused_ = false;
+    ProcessInput();
+  }
   if (out_.empty()) {
     if (state_.close_after_reply) {
       Close();
@@ -178,8 +189,7 @@ void Connection::OnWrite(const asio::error_code& ec, size_t n) {
     sending_.clear();
   }
   state_.info->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
-  // Requests that arrived while writing are still in the input buffer only if processing stopped early;
-  // otherwise this resumes reading.
+  // Executes the rest of a paused pipeline, or resumes reading.
   Flush();
 }
 

@@ -60,6 +60,7 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   bool reading_ = false;
   bool writing_ = false;
   bool closed_ = false;
+  bool input_paused_ = false;  // complete requests wait in in_ until out_ drains
 };
 
 }  // namespace sessionkv::server
