@@ -142,9 +142,12 @@ void Server::ScheduleCron() {
 }
 
 void Server::RunCron() {
+  const int64_t now = state_.clock.NowMs();
+  state_.ops_rate.Sample(now, state_.stats.total_commands_processed.load(std::memory_order_relaxed));
+  state_.net_input_rate.Sample(now, state_.stats.net_input_bytes.load(std::memory_order_relaxed));
+  state_.net_output_rate.Sample(now, state_.stats.net_output_bytes.load(std::memory_order_relaxed));
   const int64_t timeout_s = state_.config.timeout();
   if (timeout_s <= 0) return;
-  const int64_t now = state_.clock.NowMs();
   for (const auto& client : state_.clients.Snapshot()) {
     // Redis never times out MONITOR clients (nor, later, subscribers and replicas).
     if (client.info->flags.load(std::memory_order_relaxed) & kClientMonitor) continue;

@@ -38,6 +38,24 @@ void ServerStats::Reset() {
   error_counts_.clear();
 }
 
+void RateSampler::Sample(int64_t now_ms, uint64_t value) {
+  std::lock_guard lock(mu_);
+  times_[next_] = now_ms;
+  values_[next_] = value;
+  next_ = (next_ + 1) % kSamples;
+  count_ = std::min(count_ + 1, kSamples);
+}
+
+double RateSampler::PerSecond() const {
+  std::lock_guard lock(mu_);
+  if (count_ < 2) return 0;
+  const int newest = (next_ + kSamples - 1) % kSamples;
+  const int oldest = count_ < kSamples ? 0 : next_;
+  const int64_t dt = times_[newest] - times_[oldest];
+  if (dt <= 0) return 0;
+  return static_cast<double>(values_[newest] - values_[oldest]) * 1000.0 / static_cast<double>(dt);
+}
+
 ServerState::ServerState(Config& config, storage::Keyspace& keyspace, CommandTable& commands,
                          const storage::Clock& clock)
     : config(config), keyspace(keyspace), commands(commands), clock(clock) {

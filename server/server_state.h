@@ -42,6 +42,23 @@ struct ServerStats {
   absl::flat_hash_map<std::string, uint64_t, StringViewHash, StringViewEq> error_counts_;
 };
 
+// instantaneous_ops_per_sec and friends: the server cron samples the counters and this keeps the last 16
+// samples, as Redis's trackInstantaneousMetric does.
+class RateSampler {
+ public:
+  void Sample(int64_t now_ms, uint64_t value);
+  // Per-second rate over the sampled window; 0 before two samples exist.
+  double PerSecond() const;
+
+ private:
+  static constexpr int kSamples = 16;
+  mutable std::mutex mu_;
+  int64_t times_[kSamples] = {};
+  uint64_t values_[kSamples] = {};
+  int next_ = 0;
+  int count_ = 0;
+};
+
 struct ServerState {
   ServerState(Config& config, storage::Keyspace& keyspace, CommandTable& commands,
               const storage::Clock& clock);
@@ -53,6 +70,8 @@ struct ServerState {
   ClientRegistry clients;
   ServerStats stats;
   SlowLog slowlog;
+  RateSampler ops_rate, net_input_rate, net_output_rate;
+  std::atomic<uint64_t> peak_memory{0};
   std::string run_id;           // 40 hex characters, new per start
   int64_t start_time_ms = 0;
   int io_threads = 1;

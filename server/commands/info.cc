@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: Apache-2.0
+// INFO [section ...]: Redis's sections and field names, which Spring Boot's health check (redis_version),
+// redis_exporter (INFO ALL) and the common Grafana dashboards read.
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "base/strings.h"
+#include "server/command_context.h"
+#include "server/commands/families.h"
+#include "server/config.h"
+#include "server/version.h"
+
+namespace sessionkv::server {
+namespace {
+
+// Redis's bytesToHuman: "512B", "1.50K", "2.00M", ...
+std::string BytesToHuman(uint64_t n) {
+  static constexpr const char* kUnits[] = {"K", "M", "G", "T", "P"};
+  if (n < 1024) return StrCat(n, "B");
+  double v = static_cast<double>(n);
+  for (const char* unit : kUnits) {
+    v /= 1024;
+    if (v < 1024 || unit == kUnits[4]) return absl::StrFormat("%.2f%s", v, unit);
+  }
+  return StrCat(n, "B");
+}
+
+// Bytes the allocator has handed out (in-use arena chunks plus mmapped blocks).
+uint64_t UsedMemory() {
+  const struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+uint64_t ResidentMemory() {
+  long pages = 0, resident = 0;  // NOLINT(runtime/int): statm's format
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  const int n = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  return n == 2 ? static_cast<uint64_t>(resident) * sysconf(_SC_PAGESIZE) : 0;
+}
+
+// Appends "name:value\r\n".
+template <typename T>
+void Field(std::string* out, std::string_view name, const T& value) {
+  StrAppend(out, name, ":", value, "\r\n");
+}
+
+void ServerSection(CommandContext& ctx, std::string* out) {
+  ServerState& s = ctx.server();
+  const Config& config = s.config;
+  struct utsname u;
+  uname(&u);
+  const int64_t now_us = s.clock.NowUs();
+  const int64_t uptime = (now_us / 1000 - s.start_time_ms) / 1000;
+  Field(out, "redis_version", kRedisVersion);
+  Field(out, "redis_git_sha1", "00000000");
+  Field(out, "redis_git_dirty", 0);
+  Field(out, "redis_build_id", "0");
+  Field(out, "redis_mode", "standalone");
+  Field(out, "os", StrCat(u.sysname, " ", u.release, " ", u.machine));
+  Field(out, "arch_bits", 64);
+  Field(out, "monotonic_clock", "POSIX clock_gettime");
+  Field(out, "multiplexing_api", "epoll");
+  Field(out, "atomicvar_api", "c11-builtin");
+  Field(out, "gcc_version", absl::StrFormat("%d.%d.%d", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__));
+  Field(out, "process_id", getpid());
+  Field(out, "process_supervised", "no");
+  Field(out, "run_id", s.run_id);
+  Field(out, "tcp_port", config.port());
+  Field(out, "server_time_usec", now_us);
+  Field(out, "uptime_in_seconds", uptime);
+  Field(out, "uptime_in_days", uptime / 86400);
+  Field(out, "hz", config.hz());
+  Field(out, "configured_hz", config.hz());
+  Field(out, "lru_clock", (now_us / 1000000) & ((1 << 24) - 1));
+  Field(out, "executable", s.executable);
+  Field(out, "config_file", config.config_file());
+  Field(out, "io_threads_active", s.io_threads > 1 ? 1 : 0);
+  Field(out, "sessionkv_version", kSessionkvVersion);
+  Field(out, "sessionkv_io_threads", s.io_threads);
+}
+
+void ClientsSection(CommandContext& ctx, std::string* out) {
+  ServerState& s = ctx.server();
+  Field(out, "connected_clients", s.clients.size());
+  Field(out, "cluster_connections", 0);
+  Field(out, "maxclients", s.config.maxclients());
+  Field(out, "client_recent_max_input_buffer", 0);
+  Field(out, "client_recent_max_output_buffer", 0);
+  Field(out, "blocked_clients", 0);
+  Field(out, "tracking_clients", 0);
+  Field(out, "clients_in_timeout_table", 0);
+  Field(out, "total_blocking_keys", 0);
+  Field(out, "total_blocking_keys_on_nokey", 0);
+}
+
+void MemorySection(CommandContext& ctx, std::string* out) {
+  ServerState& s = ctx.server();
+  const uint64_t used = UsedMemory();
+  uint64_t peak = s.peak_memory.load(std::memory_order_relaxed);
+  while (used > peak && !s.peak_memory.compare_exchange_weak(peak, used)) {
+  }
+  peak = std::max(peak, used);
+  const uint64_t rss = ResidentMemory();
+  const uint64_t system = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  Field(out, "used_memory", used);
+  Field(out, "used_memory_human", BytesToHuman(used));
+  Field(out, "used_memory_rss", rss);
+  Field(out, "used_memory_rss_human", BytesToHuman(rss));
+  Field(out, "used_memory_peak", peak);
+  Field(out, "used_memory_peak_human", BytesToHuman(peak));
+  Field(out, "used_memory_peak_perc",
+        absl::StrFormat("%.2f%%", peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 0));
+  Field(out, "total_system_memory", system);
+  Field(out, "total_system_memory_human", BytesToHuman(system));
+  Field(out, "maxmemory", 0);
+  Field(out, "maxmemory_human", "0B");
+  Field(out, "maxmemory_policy", "noeviction");
+  Field(out, "mem_fragmentation_ratio",
+        absl::StrFormat("%.2f", used ? static_cast<double>(rss) / static_cast<double>(used) : 0));
+  Field(out, "mem_allocator", "libc");
+  Field(out, "lazyfree_pending_objects", 0);
+}
+
+// Only the fields that are true without persistence (issue 4 adds RocksDB and its own fields).
+void PersistenceSection(CommandContext& ctx, std::string* out) {
+  Field(out, "loading", 0);
+  Field(out, "async_loading", 0);
+  Field(out, "rdb_bgsave_in_progress", 0);
+  Field(out, "rdb_last_save_time", ctx.server().start_time_ms / 1000);
+  Field(out, "rdb_last_bgsave_status", "ok");
+  Field(out, "aof_enabled", 0);
+  Field(out, "aof_rewrite_in_progress", 0);
+  Field(out, "aof_last_bgrewrite_status", "ok");
+  Field(out, "aof_last_write_status", "ok");
+}
+
+void StatsSection(CommandContext& ctx, std::string* out) {
+  ServerState& s = ctx.server();
+  const ServerStats& st = s.stats;
+  const storage::KeyspaceStats& ks = s.keyspace.stats();
+  auto load = [](const std::atomic<uint64_t>& v) { return v.load(std::memory_order_relaxed); };
+  Field(out, "total_connections_received", load(st.total_connections_received));
+  Field(out, "total_commands_processed", load(st.total_commands_processed));
+  Field(out, "instantaneous_ops_per_sec", static_cast<int64_t>(s.ops_rate.PerSecond()));
+  Field(out, "total_net_input_bytes", load(st.net_input_bytes));
+  Field(out, "total_net_output_bytes", load(st.net_output_bytes));
+  Field(out, "instantaneous_input_kbps", absl::StrFormat("%.2f", s.net_input_rate.PerSecond() / 1024));
+  Field(out, "instantaneous_output_kbps", absl::StrFormat("%.2f", s.net_output_rate.PerSecond() / 1024));
+  Field(out, "rejected_connections", load(st.rejected_connections));
+  Field(out, "sync_full", 0);
+  Field(out, "sync_partial_ok", 0);
+  Field(out, "sync_partial_err", 0);
+  Field(out, "expired_keys", load(ks.expired_keys));
+  Field(out, "expired_stale_perc", "0.00");
+  Field(out, "expired_time_cap_reached_count", 0);
+  Field(out, "evicted_keys", 0);
+  Field(out, "evicted_clients", 0);
+  Field(out, "keyspace_hits", load(ks.keyspace_hits));
+  Field(out, "keyspace_misses", load(ks.keyspace_misses));
+  Field(out, "pubsub_channels", 0);
+  Field(out, "pubsub_patterns", 0);
+  Field(out, "latest_fork_usec", 0);
+  Field(out, "total_forks", 0);
+  Field(out, "total_error_replies", load(st.total_error_replies));
+  Field(out, "unexpected_error_replies", load(st.unexpected_error_replies));
+}
+
+void ReplicationSection(CommandContext& ctx, std::string* out) {
+  Field(out, "role", "master");
+  Field(out, "connected_slaves", 0);
+  Field(out, "master_failover_state", "no-failover");
+  Field(out, "master_replid", ctx.server().run_id);
+  Field(out, "master_replid2", std::string(40, '0'));
+  Field(out, "master_repl_offset", 0);
+  Field(out, "second_repl_offset", -1);
+  Field(out, "repl_backlog_active", 0);
+  Field(out, "repl_backlog_first_byte_offset", 0);
+  Field(out, "repl_backlog_histlen", 0);
+}
+
+void CpuSection(CommandContext& ctx, std::string* out) {
+  struct rusage self, children;
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto seconds = [](const timeval& tv) { return absl::StrFormat("%.6f", tv.tv_sec + tv.tv_usec / 1e6); };
+  Field(out, "used_cpu_sys", seconds(self.ru_stime));
+  Field(out, "used_cpu_user", seconds(self.ru_utime));
+  Field(out, "used_cpu_sys_children", seconds(children.ru_stime));
+  Field(out, "used_cpu_user_children", seconds(children.ru_utime));
+}
+
+void ModulesSection(CommandContext&, std::string*) {}
+
+void ErrorStatsSection(CommandContext& ctx, std::string* out) {
+  for (const auto& [code, count] : ctx.server().stats.ErrorCounts()) {
+    StrAppend(out, "errorstat_", code, ":count=", count, "\r\n");
+  }
+}
+
+void CommandStatsLine(const CommandSpec& spec, std::string* out) {
+  const CommandStats& st = spec.stats;
+  const uint64_t calls = st.calls.load(std::memory_order_relaxed);
+  const uint64_t rejected = st.rejected_calls.load(std::memory_order_relaxed);
+  const uint64_t failed = st.failed_calls.load(std::memory_order_relaxed);
+  if (calls == 0 && rejected == 0 && failed == 0) return;
+  const uint64_t usec = st.usec.load(std::memory_order_relaxed);
+  StrAppend(out, "cmdstat_", spec.full_name, ":calls=", calls, ",usec=", usec, ",usec_per_call=",
+            absl::StrFormat("%.2f", calls ? static_cast<double>(usec) / calls : 0.0),
+            ",rejected_calls=", rejected, ",failed_calls=", failed, "\r\n");
+}
+
+void CommandStatsSection(CommandContext& ctx, std::string* out) {
+  ctx.server().commands.ForEach([out](const CommandSpec& spec) {
+    CommandStatsLine(spec, out);
+    for (const auto& sub : spec.subcommands) CommandStatsLine(*sub, out);
+  });
+}
+
+void ClusterSection(CommandContext&, std::string* out) { Field(out, "cluster_enabled", 0); }
+
+// Needs every shard locked: the INFO row declares LockScope::kAllShards.
+void KeyspaceSection(CommandContext& ctx, std::string* out) {
+  for (int i = 0; i < ctx.keyspace().num_dbs(); ++i) {
+    storage::Db db = ctx.OtherDb(i);
+    const size_t keys = db.Size();
+    if (keys == 0) continue;
+    StrAppend(out, "db", i, ":keys=", keys, ",expires=", db.ExpiresCount(), ",avg_ttl=", db.AverageTtlMs(),
+              "\r\n");
+  }
+}
+
+struct Section {
+  std::string_view name;   // lowercase, as INFO arguments name it
+  std::string_view title;  // as printed after "# "
+  bool in_default;         // part of INFO / INFO default
+  bool in_all;             // part of INFO all (everything includes all sections)
+  void (*write)(CommandContext&, std::string*);
+};
+
+constexpr Section kSections[] = {
+    {"server", "Server", true, true, ServerSection},
+    {"clients", "Clients", true, true, ClientsSection},
+    {"memory", "Memory", true, true, MemorySection},
+    {"persistence", "Persistence", true, true, PersistenceSection},
+    {"stats", "Stats", true, true, StatsSection},
+    {"replication", "Replication", true, true, ReplicationSection},
+    {"cpu", "CPU", true, true, CpuSection},
+    {"modules", "Modules", true, true, ModulesSection},
+    {"commandstats", "Commandstats", false, true, CommandStatsSection},
+    {"errorstats", "Errorstats", true, true, ErrorStatsSection},
+    {"cluster", "Cluster", true, true, ClusterSection},
+    {"keyspace", "Keyspace", true, true, KeyspaceSection},
+};
+
+// INFO [section [section ...]]: "default", "all", "everything" or section names, case-insensitive; an
+// unknown name selects nothing.
+void CmdInfo(CommandContext& ctx) {
+  std::vector<const Section*> chosen;
+  auto choose = [&chosen](const Section& s) {
+    if (std::find(chosen.begin(), chosen.end(), &s) == chosen.end()) chosen.push_back(&s);
+  };
+  if (ctx.argc() == 1) {
+    for (const Section& s : kSections) if (s.in_default) choose(s);
+  }
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    const std::string_view arg = ctx.arg(i);
+    for (const Section& s : kSections) {
+      if ((EqualsIgnoreCase(arg, "default") && s.in_default) || (EqualsIgnoreCase(arg, "all") && s.in_all) ||
+          EqualsIgnoreCase(arg, "everything") || EqualsIgnoreCase(arg, s.name)) {
+        choose(s);
+      }
+    }
+  }
+  // Print in Redis's section order, whatever order they were asked in.
+  std::sort(chosen.begin(), chosen.end());
+  std::string text;
+  for (const Section* s : chosen) {
+    if (!text.empty()) text += "\r\n";
+    StrAppend(&text, "# ", s->title, "\r\n");
+    s->write(ctx, &text);
+  }
+  ctx.reply().Verbatim("txt", text);
+}
+
+}  // namespace
+
+void RegisterInfoCommands(CommandTable& table) {
+  table.Add({.name = "info", .arity = -1, .flags = "loading stale", .acl = "@dangerous", .handler = CmdInfo,
+             .group = "server", .since = "1.0.0",
+             .summary = "Returns information and statistics about the server.",
+             .lock = LockScope::kAllShards});
+}
+
+}  // namespace sessionkv::server
