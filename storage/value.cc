@@ -37,8 +37,8 @@ constexpr size_t kEmbstrLimit = 44;
 }  // namespace
 
 std::string_view StringEncodingName(const StringValue& value) {
-  if (value.modified_in_place) return "raw";
-  if (IsCanonicalInteger(value.bytes)) return "int";
+  if (value.form == StringForm::kRaw) return "raw";
+  if (value.form == StringForm::kEncoded && IsCanonicalInteger(value.bytes)) return "int";
   return value.bytes.size() <= kEmbstrLimit ? "embstr" : "raw";
 }
 

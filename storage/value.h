@@ -14,11 +14,17 @@ enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kH
 
 std::string_view TypeName(ValueType type);
 
-// A string value. Redis reports its encoding as "int", "embstr" or "raw"; the bytes alone do not decide it
-// (APPEND and SETRANGE always leave "raw"), so the value remembers whether it was modified in place.
+// How Redis would have built a string object, which decides what OBJECT ENCODING reports.
+enum class StringForm : uint8_t {
+  kEncoded,  // SET and friends try the integer encoding: "int", else "embstr" up to 44 bytes, else "raw"
+  kCreated,  // created without the integer attempt (INCRBYFLOAT): "embstr" or "raw" by length
+  kRaw,      // modified in place (APPEND, SETRANGE): always "raw"
+};
+
+// A string value. The bytes alone do not decide Redis's encoding name, so the value keeps its form.
 struct StringValue {
   std::string bytes;
-  bool modified_in_place = false;
+  StringForm form = StringForm::kEncoded;
 };
 
 // Redis's OBJECT ENCODING name for a string value.

@@ -149,6 +149,10 @@ void CmdHello(CommandContext& ctx) {
 void CmdSelect(CommandContext& ctx) {
   int64_t index;
   if (!ParseInt64(ctx.arg(1), &index)) return ctx.Error(kErrNotInteger);
+  // Redis reads the index with getIntFromObjectOrReply, which names the int range.
+  if (index < INT32_MIN || index > INT32_MAX) {
+    return ctx.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+  }
   if (index < 0 || index >= ctx.keyspace().num_dbs()) return ctx.Error(kErrDbIndexOutOfRange);
   ctx.client().db = static_cast<int>(index);
   ctx.reply().Ok();

@@ -54,13 +54,15 @@ absl::StatusOr<storage::Entry*> FindString(storage::Db& db, std::string_view key
 }
 
 // Stores `bytes` as the value of `key` without touching its deadline: in `e` when the key exists,
-// else as a new key. The result is a fresh value (INCR, INCRBYFLOAT), not an in-place edit.
-void StoreKeepingTtl(storage::Db& db, storage::Entry* e, std::string_view key,
-                     std::string_view bytes) {
+// else as a new key. The result is a fresh value (INCR, INCRBYFLOAT), not an in-place edit; `form` says
+// how Redis would have built it (INCR's integers are int-encoded, INCRBYFLOAT's text never is).
+void StoreKeepingTtl(storage::Db& db, storage::Entry* e, std::string_view key, std::string_view bytes,
+                     storage::StringForm form = storage::StringForm::kEncoded) {
+  storage::Value value(storage::StringValue{std::string(bytes), form});
   if (e != nullptr) {
-    e->value = storage::Value::String(bytes);
+    e->value = std::move(value);
   } else {
-    db.Add(key, storage::Value::String(bytes));
+    db.Add(key, std::move(value));
   }
 }
 
@@ -325,7 +327,7 @@ void CmdAppend(CommandContext& ctx) {
   storage::StringValue& s = (*e)->value.string();
   if (!WithinBulkLimit(ctx, s.bytes.size(), tail.size())) return ctx.Error(kErrStringTooLong);
   s.bytes.append(tail);
-  s.modified_in_place = true;
+  s.form = storage::StringForm::kRaw;
   ctx.reply().Integer(static_cast<int64_t>(s.bytes.size()));
 }
 
@@ -351,7 +353,7 @@ void CmdSetRange(CommandContext& ctx) {
   storage::StringValue& s = e->value.string();
   if (s.bytes.size() < start + patch.size()) s.bytes.resize(start + patch.size(), '\0');
   s.bytes.replace(start, patch.size(), patch);
-  s.modified_in_place = true;
+  s.form = storage::StringForm::kRaw;
   ctx.reply().Integer(static_cast<int64_t>(s.bytes.size()));
 }
 
@@ -449,7 +451,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   const long double result = current + delta;
   if (std::isnan(result) || std::isinf(result)) return ctx.Error(kErrNanOrInfinity);
   const std::string text = protocol::FormatLongDouble(result);
-  StoreKeepingTtl(db, *e, key, text);
+  StoreKeepingTtl(db, *e, key, text, storage::StringForm::kCreated);
   ctx.reply().Bulk(text);
 }
 

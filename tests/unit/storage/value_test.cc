@@ -17,8 +17,11 @@ TEST(ValueTest, StringEncodingsFollowRedis) {
   EXPECT_EQ(Value::String(std::string(44, 'a')).EncodingName(), "embstr");
   EXPECT_EQ(Value::String(std::string(45, 'a')).EncodingName(), "raw");
   Value v = Value::String("abc");
-  v.string().modified_in_place = true;
+  v.string().form = StringForm::kRaw;
   EXPECT_EQ(v.EncodingName(), "raw");
+  Value f = Value::String("3");
+  f.string().form = StringForm::kCreated;
+  EXPECT_EQ(f.EncodingName(), "embstr") << "INCRBYFLOAT results are never int-encoded";
   EXPECT_EQ(TypeName(v.type()), "string");
 }
 
