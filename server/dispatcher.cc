@@ -189,6 +189,12 @@ void Dispatcher::RunLocked(const CommandSpec& spec, const std::vector<std::strin
                         RedactSecrets(spec, args),
                         client.info->addr, client.info->name());
   }
+  // Redis's latency monitor records commands as "command", or "fast-command" for O(1) ones.
+  const int64_t latency_threshold_ms = config.latency_monitor_threshold();
+  if (latency_threshold_ms > 0 && duration_us / 1000 >= latency_threshold_ms) {
+    server_.latency.Record(spec.has(kCmdFast) ? "fast-command" : "command", server_.clock.NowMs() / 1000,
+                           duration_us / 1000);
+  }
   if (server_.clients.HasMonitors() && !spec.has(kCmdSkipMonitor) && !spec.has(kCmdAdmin)) {
     FeedMonitors(RedactSecrets(spec, args), client, server_.clock.NowUs() - duration_us);
   }

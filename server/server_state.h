@@ -15,6 +15,7 @@
 #include "base/strings.h"
 #include "server/client_registry.h"
 #include "server/command_table.h"
+#include "server/latency_monitor.h"
 #include "server/slowlog.h"
 #include "storage/clock.h"
 #include "storage/keyspace.h"
@@ -70,6 +71,7 @@ struct ServerState {
   ClientRegistry clients;
   ServerStats stats;
   SlowLog slowlog;
+  LatencyMonitor latency;
   RateSampler ops_rate, net_input_rate, net_output_rate;
   std::atomic<uint64_t> peak_memory{0};
   std::string run_id;           // 40 hex characters, new per start

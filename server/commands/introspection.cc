@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: Apache-2.0
+// Introspection: COMMAND (COUNT INFO DOCS GETKEYS LIST HELP) over the declarative table, SLOWLOG, LATENCY,
+// MEMORY USAGE.
+#include <string>
+#include <vector>
+
+#include "base/strings.h"
+#include "server/command_context.h"
+#include "server/commands/families.h"
+#include "server/config.h"
+#include "server/errors.h"
+#include "storage/glob.h"
+
+namespace sessionkv::server {
+namespace {
+
+void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
+  ctx.reply().ArrayHeader(lines.size());
+  for (std::string_view line : lines) ctx.reply().SimpleString(line);
+}
+
+// Looks up "config" or, with a second word, the "config|get" subcommand, as COMMAND GETKEYS does.
+const CommandSpec* ResolveCommand(const CommandTable& table, const std::vector<std::string_view>& words) {
+  const CommandSpec* spec = table.Find(words[0]);
+  if (spec != nullptr && spec->is_container() && words.size() > 1) {
+    if (const CommandSpec* sub = spec->FindSubcommand(words[1])) return sub;
+  }
+  return spec;
+}
+
+// ----------------------------------------------------------------------------------------- COMMAND
+
+// Key-spec flags print as Redis does: the access kind upper case (RO RW OW RM), the rest lower case.
+std::vector<std::string> KeySpecFlags(std::string_view words) {
+  std::vector<std::string> out;
+  while (!words.empty()) {
+    const size_t space = words.find(' ');
+    const std::string_view w = words.substr(0, space);
+    words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
+    if (w.empty()) continue;
+    const bool access_kind = w == "RO" || w == "RW" || w == "OW" || w == "RM";
+    out.push_back(access_kind ? std::string(w) : AsciiStrToLower(w));
+  }
+  return out;
+}
+
+// COMMAND INFO's key specs, derived from the row: one spec per comma-separated flag group. With one group
+// it covers the row's whole key range; with several, group i describes the key at first_key + i * step.
+void ReplyKeySpecs(protocol::ReplyWriter& w, const CommandSpec& spec) {
+  if (spec.first_key == 0) return w.ArrayHeader(0);
+  std::vector<std::string_view> groups;
+  std::string_view rest = spec.key_flags;
+  while (true) {
+    const size_t comma = rest.find(',');
+    groups.push_back(rest.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+  }
+  w.ArrayHeader(groups.size());
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const bool single = groups.size() == 1;
+    const int index = single ? spec.first_key : spec.first_key + static_cast<int>(i) * spec.step;
+    const int lastkey = !single ? 0 : spec.last_key < 0 ? spec.last_key : spec.last_key - spec.first_key;
+    w.MapHeader(3);
+    w.Bulk("flags");
+    const std::vector<std::string> flags = KeySpecFlags(groups[i]);
+    w.SetHeader(flags.size());
+    for (const std::string& f : flags) w.SimpleString(f);
+    w.Bulk("begin_search");
+    w.MapHeader(2);
+    w.Bulk("type");
+    w.Bulk("index");
+    w.Bulk("spec");
+    w.MapHeader(1);
+    w.Bulk("index");
+    w.Integer(index);
+    w.Bulk("find_keys");
+    w.MapHeader(2);
+    w.Bulk("type");
+    w.Bulk("range");
+    w.Bulk("spec");
+    w.MapHeader(3);
+    w.Bulk("lastkey");
+    w.Integer(lastkey);
+    w.Bulk("keystep");
+    w.Integer(single ? spec.step : 1);
+    w.Bulk("limit");
+    w.Integer(0);
+  }
+}
+
+// One COMMAND INFO entry: name, arity, flags, first/last/step, ACL categories, tips, key specs, subcommands.
+void ReplyCommandInfo(protocol::ReplyWriter& w, const CommandSpec& spec) {
+  w.ArrayHeader(10);
+  w.Bulk(spec.full_name);
+  w.Integer(spec.arity);
+  std::vector<std::string_view> flags;
+  for (size_t bit = 0; bit < CommandFlagNames().size(); ++bit) {
+    if (spec.flags & (1u << bit)) flags.push_back(CommandFlagNames()[bit]);
+  }
+  w.SetHeader(flags.size());
+  for (std::string_view f : flags) w.SimpleString(f);
+  w.Integer(spec.first_key);
+  w.Integer(spec.last_key);
+  w.Integer(spec.step);
+  std::vector<std::string> acl;
+  for (size_t bit = 0; bit < AclCategoryNames().size(); ++bit) {
+    if (spec.acl_categories & (1u << bit)) acl.push_back(StrCat("@", AclCategoryNames()[bit]));
+  }
+  w.SetHeader(acl.size());
+  for (const std::string& a : acl) w.SimpleString(a);
+  w.ArrayHeader(0);  // tips
+  ReplyKeySpecs(w, spec);
+  w.ArrayHeader(spec.subcommands.size());
+  for (const auto& sub : spec.subcommands) ReplyCommandInfo(w, *sub);
+}
+
+void ReplyCommandDocs(protocol::ReplyWriter& w, const CommandSpec& spec) {
+  w.MapHeader(spec.is_container() ? 4 : 3);
+  w.Bulk("summary");
+  w.Bulk(spec.summary);
+  w.Bulk("since");
+  w.Bulk(spec.since);
+  w.Bulk("group");
+  w.Bulk(spec.parent != nullptr && spec.group.empty() ? spec.parent->group : spec.group);
+  if (spec.is_container()) {
+    w.Bulk("subcommands");
+    w.MapHeader(spec.subcommands.size());
+    for (const auto& sub : spec.subcommands) {
+      w.Bulk(sub->full_name);
+      ReplyCommandDocs(w, *sub);
+    }
+  }
+}
+
+std::vector<const CommandSpec*> AllCommands(const CommandTable& table) {
+  std::vector<const CommandSpec*> all;
+  table.ForEach([&all](const CommandSpec& spec) { all.push_back(&spec); });
+  return all;
+}
+
+void CmdCommand(CommandContext& ctx) {
+  const auto all = AllCommands(ctx.server().commands);
+  ctx.reply().ArrayHeader(all.size());
+  for (const CommandSpec* spec : all) ReplyCommandInfo(ctx.reply(), *spec);
+}
+
+void CmdCommandCount(CommandContext& ctx) { ctx.reply().Integer(ctx.server().commands.size()); }
+
+void CmdCommandInfo(CommandContext& ctx) {
+  if (ctx.argc() == 2) return CmdCommand(ctx);
+  ctx.reply().ArrayHeader(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    const CommandSpec* spec = ResolveCommand(ctx.server().commands, {ctx.arg(i)});
+    if (spec == nullptr) {
+      ctx.reply().NullArray();
+    } else {
+      ReplyCommandInfo(ctx.reply(), *spec);
+    }
+  }
+}
+
+void CmdCommandDocs(CommandContext& ctx) {
+  std::vector<const CommandSpec*> specs;
+  if (ctx.argc() == 2) {
+    specs = AllCommands(ctx.server().commands);
+  } else {
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+      if (const CommandSpec* spec = ctx.server().commands.Find(ctx.arg(i))) specs.push_back(spec);
+    }
+  }
+  ctx.reply().MapHeader(specs.size());
+  for (const CommandSpec* spec : specs) {
+    ctx.reply().Bulk(spec->full_name);
+    ReplyCommandDocs(ctx.reply(), *spec);
+  }
+}
+
+// COMMAND GETKEYS <command> <args...> with Redis's checks and texts (getkeysCommand).
+void CmdCommandGetKeys(CommandContext& ctx) {
+  const std::vector<std::string_view> command(ctx.args().begin() + 2, ctx.args().end());
+  const CommandSpec* spec = ResolveCommand(ctx.server().commands, command);
+  if (spec == nullptr) return ctx.Error("ERR Invalid command specified");
+  if (spec->first_key == 0 && spec->keys_function == nullptr) {
+    return ctx.Error("ERR The command has no key arguments");
+  }
+  const int argc = static_cast<int>(command.size());
+  if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
+    return ctx.Error("ERR Invalid number of arguments specified for command");
+  }
+  const std::vector<int> keys = spec->KeyPositions(command);
+  if (keys.empty() && !spec->has(kCmdNoMandatoryKeys)) {
+    return ctx.Error("ERR Invalid arguments specified for command");
+  }
+  ctx.reply().ArrayHeader(keys.size());
+  for (int k : keys) ctx.reply().Bulk(command[k]);
+}
+
+// COMMAND LIST [FILTERBY ACLCAT category | PATTERN pattern]: names, subcommands included.
+void CmdCommandList(CommandContext& ctx) {
+  std::string_view acl, pattern;
+  if (ctx.argc() != 2) {
+    if (ctx.argc() != 5 || !EqualsIgnoreCase(ctx.arg(2), "FILTERBY")) return ctx.Error(kErrSyntax);
+    if (EqualsIgnoreCase(ctx.arg(3), "ACLCAT")) {
+      acl = ctx.arg(4);
+    } else if (EqualsIgnoreCase(ctx.arg(3), "PATTERN")) {
+      pattern = ctx.arg(4);
+    } else if (!EqualsIgnoreCase(ctx.arg(3), "MODULE")) {
+      return ctx.Error(kErrSyntax);
+    } else {
+      return ctx.reply().ArrayHeader(0);  // no modules
+    }
+  }
+  uint32_t acl_bit = 0;
+  if (!acl.empty()) {
+    const auto& names = AclCategoryNames();
+    auto it = std::find(names.begin(), names.end(), AsciiStrToLower(acl));
+    if (it == names.end()) return ctx.reply().ArrayHeader(0);
+    acl_bit = 1u << (it - names.begin());
+  }
+  std::vector<std::string_view> out;
+  auto consider = [&](const CommandSpec& spec) {
+    if (acl_bit != 0 && !(spec.acl_categories & acl_bit)) return;
+    if (!pattern.empty() && !storage::GlobMatch(pattern, spec.full_name, /*nocase=*/true)) return;
+    out.push_back(spec.full_name);
+  };
+  ctx.server().commands.ForEach([&](const CommandSpec& spec) {
+    consider(spec);
+    for (const auto& sub : spec.subcommands) consider(*sub);
+  });
+  ctx.reply().BulkArray(out);
+}
+
+void CmdCommandHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "(no subcommand)",
+                  "    Return details about all Redis commands.",
+                  "COUNT",
+                  "    Return the total number of commands in this Redis server.",
+                  "LIST",
+                  "    Return a list of all commands in this Redis server.",
+                  "INFO [<command-name> ...]",
+                  "    Return details about multiple Redis commands.",
+                  "    If no command names are given, documentation details for all",
+                  "    commands are returned.",
+                  "DOCS [<command-name> ...]",
+                  "    Return documentation details about multiple Redis commands.",
+                  "    If no command names are given, documentation details for all",
+                  "    commands are returned.",
+                  "GETKEYS <full-command>",
+                  "    Return the keys from a full Redis command.",
+                  "HELP",
+                  "    Prints this help."});
+}
+
+// ----------------------------------------------------------------------------------------- SLOWLOG
+
+void CmdSlowlogGet(CommandContext& ctx) {
+  int64_t count = 10;
+  if (ctx.argc() == 3 && (!ParseInt64(ctx.arg(2), &count) || count < -1)) {
+    return ctx.Error("ERR count should be greater than or equal to -1");
+  }
+  const std::vector<SlowLogEntry> entries = ctx.server().slowlog.Get(count);
+  protocol::ReplyWriter& w = ctx.reply();
+  w.ArrayHeader(entries.size());
+  for (const SlowLogEntry& e : entries) {
+    w.ArrayHeader(6);
+    w.Integer(static_cast<int64_t>(e.id));
+    w.Integer(e.time_sec);
+    w.Integer(e.duration_us);
+    w.ArrayHeader(e.args.size());
+    for (const std::string& a : e.args) w.Bulk(a);
+    w.Bulk(e.client_addr);
+    w.Bulk(e.client_name);
+  }
+}
+
+void CmdSlowlogLen(CommandContext& ctx) { ctx.reply().Integer(ctx.server().slowlog.Len()); }
+
+void CmdSlowlogReset(CommandContext& ctx) {
+  ctx.server().slowlog.Reset();
+  ctx.reply().Ok();
+}
+
+void CmdSlowlogHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "GET [<count>]",
+                  "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+                  "    Entries are made of:",
+                  "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+                  "    client name",
+                  "LEN",
+                  "    Return the length of the slowlog.",
+                  "RESET",
+                  "    Reset the slowlog.",
+                  "HELP",
+                  "    Prints this help."});
+}
+
+// ----------------------------------------------------------------------------------------- LATENCY
+
+void CmdLatencyLatest(CommandContext& ctx) {
+  const auto events = ctx.server().latency.Latest();
+  ctx.reply().ArrayHeader(events.size());
+  for (const auto& e : events) {
+    ctx.reply().ArrayHeader(4);
+    ctx.reply().Bulk(e.name);
+    ctx.reply().Integer(e.time_sec);
+    ctx.reply().Integer(e.latest_ms);
+    ctx.reply().Integer(e.max_ms);
+  }
+}
+
+void CmdLatencyHistory(CommandContext& ctx) {
+  const auto samples = ctx.server().latency.History(ctx.arg(2));
+  ctx.reply().ArrayHeader(samples.size());
+  for (const auto& [time_sec, ms] : samples) {
+    ctx.reply().ArrayHeader(2);
+    ctx.reply().Integer(time_sec);
+    ctx.reply().Integer(ms);
+  }
+}
+
+void CmdLatencyReset(CommandContext& ctx) {
+  std::vector<std::string_view> events(ctx.args().begin() + 2, ctx.args().end());
+  ctx.reply().Integer(ctx.server().latency.Reset(events));
+}
+
+void CmdLatencyHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {"LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "HISTORY <event>",
+                  "    Return time-latency samples for the <event> class.",
+                  "LATEST",
+                  "    Return the latest latency samples for all events.",
+                  "RESET [<event> ...]",
+                  "    Reset latency data of one or more <event> classes.",
+                  "    (default: reset all data for all event classes)",
+                  "HELP",
+                  "    Prints this help."});
+}
+
+// ------------------------------------------------------------------------------------------ MEMORY
+
+// MEMORY USAGE key [SAMPLES count]: the bytes the key costs (entry, key and value on the heap).
+void CmdMemoryUsage(CommandContext& ctx) {
+  ArgCursor cur = ctx.Cursor(3);
+  while (!cur.Done()) {
+    if (!cur.EatIf("SAMPLES")) return ctx.Error(kErrSyntax);
+    auto samples = cur.NextInt();
+    if (!samples.ok()) return ctx.Error(samples.status());
+    if (*samples < 0) return ctx.Error(kErrSyntax);
+  }
+  storage::Entry* e = ctx.db().Find(ctx.arg(2));
+  if (e == nullptr) return ctx.reply().Null();
+  const size_t key_heap = e->key.capacity() > 15 ? e->key.capacity() + 1 : 0;
+  ctx.reply().Integer(static_cast<int64_t>(sizeof(storage::Entry) + key_heap + e->value.HeapBytes() +
+                                           sizeof(void*) /* bucket slot */));
+}
+
+void CmdMemoryHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "USAGE <key> [SAMPLES <count>]",
+                  "    Return memory in bytes used by <key> and its value. Nested values are",
+                  "    sampled up to <count> times (default: 5, 0 means sample all).",
+                  "HELP",
+                  "    Prints this help."});
+}
+
+CommandRow Sub(std::string_view name, int arity, std::string_view flags, CommandHandler handler,
+               std::string_view since, std::string_view summary, std::string_view acl = "") {
+  return CommandRow{.name = name, .arity = arity, .flags = flags, .acl = acl, .handler = handler,
+                    .since = since, .summary = summary};
+}
+
+}  // namespace
+
+void RegisterIntrospectionCommands(CommandTable& table) {
+  table.Add({.name = "command", .arity = -1, .flags = "loading stale", .acl = "@connection",
+             .handler = CmdCommand, .group = "server", .since = "2.8.13",
+             .summary = "Returns detailed information about all commands.",
+             .subcommands = {
+                 Sub("count", 2, "loading stale", CmdCommandCount, "2.8.13",
+                     "Returns a count of commands.", "@connection"),
+                 Sub("info", -2, "loading stale", CmdCommandInfo, "2.8.13",
+                     "Returns information about one, multiple or all commands.", "@connection"),
+                 Sub("docs", -2, "loading stale", CmdCommandDocs, "7.0.0",
+                     "Returns documentary information about one, multiple or all commands.", "@connection"),
+                 Sub("getkeys", -4, "loading stale", CmdCommandGetKeys, "2.8.13",
+                     "Extracts the key names from an arbitrary command.", "@connection"),
+                 Sub("list", -2, "loading stale", CmdCommandList, "7.0.0",
+                     "Returns a list of command names.", "@connection"),
+                 Sub("help", 2, "loading stale", CmdCommandHelp, "5.0.0",
+                     "Returns helpful text about the different subcommands.", "@connection"),
+             }});
+  table.Add({.name = "slowlog", .arity = -2, .group = "server", .since = "2.2.12",
+             .summary = "A container for slow log commands.",
+             .subcommands = {
+                 Sub("get", -2, "admin loading stale", CmdSlowlogGet, "2.2.12",
+                     "Returns the slow log's entries."),
+                 Sub("len", 2, "admin loading stale", CmdSlowlogLen, "2.2.12",
+                     "Returns the number of entries in the slow log."),
+                 Sub("reset", 2, "admin loading stale", CmdSlowlogReset, "2.2.12",
+                     "Clears all entries from the slow log."),
+                 Sub("help", 2, "loading stale", CmdSlowlogHelp, "6.2.0",
+                     "Show helpful text about the different subcommands"),
+             }});
+  table.Add({.name = "latency", .arity = -2, .group = "server", .since = "2.8.13",
+             .summary = "A container for latency diagnostics commands.",
+             .subcommands = {
+                 Sub("latest", 2, "admin noscript loading stale", CmdLatencyLatest, "2.8.13",
+                     "Returns the latest latency samples for all events."),
+                 Sub("history", 3, "admin noscript loading stale", CmdLatencyHistory, "2.8.13",
+                     "Returns timestamp-latency samples for an event."),
+                 Sub("reset", -2, "admin noscript loading stale", CmdLatencyReset, "2.8.13",
+                     "Resets the latency data for one or more events."),
+                 Sub("help", 2, "loading stale", CmdLatencyHelp, "2.8.13",
+                     "Returns helpful text about the different subcommands."),
+             }});
+  table.Add({.name = "memory", .arity = -2, .group = "server", .since = "4.0.0",
+             .summary = "A container for memory diagnostics commands.",
+             .subcommands = {
+                 CommandRow{.name = "usage", .arity = -3, .flags = "readonly", .acl = "@keyspace",
+                            .first_key = 2, .last_key = 2, .step = 1, .handler = CmdMemoryUsage,
+                            .since = "4.0.0", .summary = "Estimates the memory usage of a key.",
+                            .key_flags = "RO"},
+                 Sub("help", 2, "loading stale", CmdMemoryHelp, "4.0.0",
+                     "Returns helpful text about the different subcommands."),
+             }});
+}
+
+}  // namespace sessionkv::server
