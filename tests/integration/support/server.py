@@ -186,9 +186,11 @@ class RawConnection:
 class ServerTestCase(unittest.TestCase):
     """One server per test class (started in setUpClass); every test starts from FLUSHALL.
 
-    Subclasses may set CONFIG (dict of directive -> value or list of values) and ARGS (extra argv)."""
+    Subclasses may set CONFIG (dict of directive -> value or list of values), ARGS (extra argv) and PASSWORD
+    (for self.r when the server has requirepass)."""
     CONFIG = {}
     ARGS = []
+    PASSWORD = None
 
     @classmethod
     def setUpClass(cls):
@@ -201,7 +203,7 @@ class ServerTestCase(unittest.TestCase):
 
     def setUp(self):
         self._problems_at_start = _problem_count(self)
-        self.r = self.server.client()
+        self.r = self.server.client(password=self.PASSWORD)
         self.r.flushall()
 
     def tearDown(self):

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: Apache-2.0
+// Generic key commands: DEL UNLINK EXISTS TYPE TOUCH RENAME RENAMENX COPY MOVE KEYS SCAN RANDOMKEY
+// DBSIZE FLUSHDB FLUSHALL SWAPDB OBJECT (ENCODING FREQ IDLETIME REFCOUNT HELP).
+//
+// These commands work on keys whatever their type. Values move between keys and databases by moving
+// the Value; a key's deadline travels with it (RENAME, MOVE, COPY keep the source's TTL).
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "base/strings.h"
+#include "server/arg_cursor.h"
+#include "server/command_context.h"
+#include "server/commands/families.h"
+#include "server/errors.h"
+#include "storage/glob.h"
+
+namespace sessionkv::server {
+namespace {
+
+constexpr std::string_view kErrSameObject = "ERR source and destination objects are the same";
+constexpr std::string_view kErrIntRange =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+
+// A view of the client's database whose lookups do not count as an access (EXISTS, TYPE, OBJECT,
+// TTL leave OBJECT IDLETIME alone in Redis) but still count keyspace hits and misses.
+storage::Db NoTouchDb(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  db.set_touch(false);
+  return db;
+}
+
+// Redis's getIntFromObjectOrReply: an int64 that must also fit in an int.
+absl::StatusOr<int> ParseInt32(std::string_view s) {
+  int64_t v;
+  if (!ParseInt64(s, &v)) return absl::InvalidArgumentError(ToAbsl(kErrNotInteger));
+  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+    return absl::InvalidArgumentError(ToAbsl(kErrIntRange));
+  }
+  return static_cast<int>(v);
+}
+
+// A database index argument (MOVE, COPY ... DB): an int, then within 0..databases-1.
+absl::StatusOr<int> ParseDbIndex(CommandContext& ctx, std::string_view s) {
+  auto index = ParseInt32(s);
+  if (!index.ok()) return index.status();
+  if (*index < 0 || *index >= ctx.keyspace().num_dbs()) {
+    return absl::InvalidArgumentError(ToAbsl(kErrDbIndexOutOfRange));
+  }
+  return *index;
+}
+
+// Adds `key` to `db` holding `value` with `deadline_ms` (0 = none); the key must be absent.
+void AddWithDeadline(storage::Db& db, std::string_view key, storage::Value value,
+                     int64_t deadline_ms) {
+  storage::Entry* e = db.Add(key, std::move(value));
+  if (deadline_ms != 0) db.SetDeadline(e, deadline_ms);
+}
+
+// -------------------------------------------------------------------------- DEL UNLINK EXISTS TYPE
+
+// DEL key [key ...] and UNLINK: the number of keys that existed and were removed (a repeated key
+// counts once). Freeing is synchronous either way: values are small, and there is no lazy-free
+// thread.
+void CmdDel(CommandContext& ctx) {
+  storage::Db& db = ctx.db();
+  int64_t deleted = 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) deleted += db.Delete(ctx.arg(i)) ? 1 : 0;
+  ctx.reply().Integer(deleted);
+}
+
+// Counts the arguments naming a live key (a repeated key counts every time). `touch` says whether
+// the lookups count as accesses: TOUCH does, EXISTS does not.
+int64_t CountExisting(CommandContext& ctx, bool touch) {
+  storage::Db db = ctx.db();
+  db.set_touch(touch);
+  int64_t found = 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) found += db.FindForRead(ctx.arg(i)) != nullptr ? 1 : 0;
+  return found;
+}
+
+void CmdExists(CommandContext& ctx) { ctx.reply().Integer(CountExisting(ctx, /*touch=*/false)); }
+
+// TOUCH updates the access time even for a CLIENT NO-TOUCH client (Redis 7.2 exempts TOUCH).
+void CmdTouch(CommandContext& ctx) { ctx.reply().Integer(CountExisting(ctx, /*touch=*/true)); }
+
+void CmdType(CommandContext& ctx) {
+  storage::Db db = NoTouchDb(ctx);
+  const storage::Entry* e = db.FindForRead(ctx.arg(1));
+  ctx.reply().SimpleString(e == nullptr ? "none" : storage::TypeName(e->value.type()));
+}
+
+// --------------------------------------------------------------------------------- RENAME RENAMENX
+
+// RENAME src dst / RENAMENX src dst. A missing source is "ERR no such key" (also when src == dst);
+// renaming a key to itself changes nothing. The destination takes the source's value and deadline.
+void RenameGeneric(CommandContext& ctx, bool nx) {
+  storage::Db& db = ctx.db();
+  const std::string_view src = ctx.arg(1), dst = ctx.arg(2);
+  storage::Entry* from = db.FindForWrite(src);
+  if (from == nullptr) return ctx.Error(kErrNoSuchKey);
+  if (src == dst) return nx ? ctx.reply().Integer(0) : ctx.reply().Ok();
+  if (storage::Entry* to = db.FindForWrite(dst); to != nullptr) {
+    if (nx) return ctx.reply().Integer(0);
+    db.Erase(to, storage::RemovalCause::kOverwritten);
+  }
+  const int64_t deadline_ms = from->deadline_ms;
+  storage::Value value = std::move(from->value);
+  db.Erase(from);
+  AddWithDeadline(db, dst, std::move(value), deadline_ms);
+  nx ? ctx.reply().Integer(1) : ctx.reply().Ok();
+}
+
+void CmdRename(CommandContext& ctx) { RenameGeneric(ctx, /*nx=*/false); }
+void CmdRenameNx(CommandContext& ctx) { RenameGeneric(ctx, /*nx=*/true); }
+
+// --------------------------------------------------------------------------------------- COPY MOVE
+
+// COPY src dst [DB index] [REPLACE]: 1 if copied, 0 if the source is missing or the destination
+// exists without REPLACE. The copy is independent of the source and has the source's deadline.
+void CmdCopy(CommandContext& ctx) {
+  int dst_index = ctx.client().db;
+  bool replace = false;
+  ArgCursor cur = ctx.Cursor(3);
+  while (!cur.Done()) {
+    if (cur.EatIf("REPLACE")) {
+      replace = true;
+    } else if (cur.Remaining() >= 2 && cur.EatIf("DB")) {
+      auto index = ParseDbIndex(ctx, cur.Next());
+      if (!index.ok()) return ctx.Error(index.status());
+      dst_index = *index;
+    } else {
+      return ctx.Error(kErrSyntax);
+    }
+  }
+  const std::string_view src = ctx.arg(1), dst = ctx.arg(2);
+  if (dst_index == ctx.client().db && src == dst) return ctx.Error(kErrSameObject);
+
+  storage::Db& from_db = ctx.db();
+  const storage::Entry* from = from_db.FindForRead(src);
+  if (from == nullptr) return ctx.reply().Integer(0);
+  storage::Db to_db = ctx.OtherDb(dst_index);
+  if (storage::Entry* to = to_db.FindForWrite(dst); to != nullptr) {
+    if (!replace) return ctx.reply().Integer(0);
+    to_db.Erase(to, storage::RemovalCause::kOverwritten);
+  }
+  AddWithDeadline(to_db, dst, from->value, from->deadline_ms);
+  ctx.reply().Integer(1);
+}
+
+// MOVE key db: 1 if moved, 0 if the key is missing here or already exists there. Moving to the
+// selected database is an error, checked before the key is looked up.
+void CmdMove(CommandContext& ctx) {
+  auto dst_index = ParseDbIndex(ctx, ctx.arg(2));
+  if (!dst_index.ok()) return ctx.Error(dst_index.status());
+  if (*dst_index == ctx.client().db) return ctx.Error(kErrSameObject);
+  const std::string_view key = ctx.arg(1);
+  storage::Db& from_db = ctx.db();
+  storage::Entry* from = from_db.FindForWrite(key);
+  if (from == nullptr) return ctx.reply().Integer(0);
+  storage::Db to_db = ctx.OtherDb(*dst_index);
+  if (to_db.FindForWrite(key) != nullptr) return ctx.reply().Integer(0);
+  const int64_t deadline_ms = from->deadline_ms;
+  storage::Value value = std::move(from->value);
+  from_db.Erase(from);
+  AddWithDeadline(to_db, key, std::move(value), deadline_ms);
+  ctx.reply().Integer(1);
+}
+
+// --------------------------------------------------------------------------------------- KEYS SCAN
+
+// KEYS pattern: every live key of the database matching the glob. Expired keys are skipped, not
+// deleted (Redis's keysCommand only checks them).
+void CmdKeys(CommandContext& ctx) {
+  storage::Db& db = ctx.db();
+  const std::string_view pattern = ctx.arg(1);
+  const bool all = pattern == "*";
+  const int64_t now_ms = db.NowMs();
+  std::vector<std::string_view> found;
+  for (int s = 0; s < ctx.keyspace().num_shards(); ++s) {
+    ctx.keyspace().shard(s).db(db.index()).dict.ForEach([&](const storage::Entry* e) {
+      if (e->has_deadline() && now_ms > e->deadline_ms) return;
+      if (all || storage::GlobMatch(pattern, e->key)) found.push_back(e->key);
+    });
+  }
+  ctx.reply().ArrayHeader(found.size());
+  for (std::string_view key : found) ctx.reply().Bulk(key);
+}
+
+// A SCAN cursor: an unsigned 64-bit decimal number. Redis 7.4+ (string2ull) rejects a sign, spaces
+// and anything past 2^64-1; Redis 7.0/7.2's strtoul also wrapped "-1" around, which we do not
+// follow.
+bool ParseCursor(std::string_view s, uint64_t* out) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = c - '0';
+    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  *out = v;
+  return true;
+}
+
+struct ScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;  // empty = no MATCH (or MATCH *)
+  std::string_view type;     // empty = no TYPE
+};
+
+// Parses [MATCH pattern] [COUNT count] [TYPE type] in any order, as Redis's scanGenericCommand
+// does.
+absl::StatusOr<ScanOptions> ParseScanOptions(ArgCursor cur) {
+  ScanOptions opts;
+  while (!cur.Done()) {
+    if (cur.Remaining() >= 2 && cur.EatIf("COUNT")) {
+      auto count = cur.NextInt();
+      if (!count.ok()) return count.status();
+      if (*count < 1) return absl::InvalidArgumentError(ToAbsl(kErrSyntax));
+      opts.count = *count;
+    } else if (cur.Remaining() >= 2 && cur.EatIf("MATCH")) {
+      opts.pattern = cur.Next();
+      if (opts.pattern == "*") opts.pattern = {};
+    } else if (cur.Remaining() >= 2 && cur.EatIf("TYPE")) {
+      opts.type = cur.Next();
+    } else {
+      return absl::InvalidArgumentError(ToAbsl(kErrSyntax));
+    }
+  }
+  return opts;
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]: visits buckets until about `count` keys
+// were seen or the scan ends, then filters them. As in Redis, at most count*10 buckets are visited
+// per call so a sparse table cannot make one call slow; every key present for the whole scan is
+// returned at least once.
+void CmdScan(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!ParseCursor(ctx.arg(1), &cursor)) return ctx.Error(kErrInvalidCursor);
+  auto opts = ParseScanOptions(ctx.Cursor(2));
+  if (!opts.ok()) return ctx.Error(opts.status());
+
+  storage::Db& db = ctx.db();
+  std::vector<std::string_view> found;
+  int64_t visited = 0;
+  int64_t max_steps = opts->count > INT64_MAX / 10 ? INT64_MAX : opts->count * 10;
+  do {
+    cursor = db.ScanStep(cursor, [&](storage::Entry* e) {
+      ++visited;
+      if (!opts->pattern.empty() && !storage::GlobMatch(opts->pattern, e->key)) return;
+      if (!opts->type.empty() &&
+          !EqualsIgnoreCase(opts->type, storage::TypeName(e->value.type()))) {
+        return;
+      }
+      found.push_back(e->key);
+    });
+  } while (cursor != 0 && visited < opts->count && --max_steps > 0);
+
+  ctx.reply().ArrayHeader(2);
+  ctx.reply().Bulk(StrCat(cursor));
+  ctx.reply().ArrayHeader(found.size());
+  for (std::string_view key : found) ctx.reply().Bulk(key);
+}
+
+// ------------------------------------------------------------------------- RANDOMKEY DBSIZE FLUSH*
+
+void CmdRandomKey(CommandContext& ctx) {
+  thread_local absl::BitGen gen;
+  const storage::Entry* e = ctx.db().RandomEntry(gen);
+  if (e == nullptr) return ctx.reply().Null();
+  ctx.reply().Bulk(e->key);
+}
+
+void CmdDbSize(CommandContext& ctx) { ctx.reply().Integer(static_cast<int64_t>(ctx.db().Size())); }
+
+// FLUSHDB/FLUSHALL [ASYNC|SYNC]: both modes free synchronously (there is no lazy-free thread); the
+// keyspace is empty when the reply is sent either way.
+bool ParseFlushMode(CommandContext& ctx) {
+  if (ctx.argc() == 1) return true;
+  return ctx.argc() == 2 &&
+         (EqualsIgnoreCase(ctx.arg(1), "ASYNC") || EqualsIgnoreCase(ctx.arg(1), "SYNC"));
+}
+
+void CmdFlushDb(CommandContext& ctx) {
+  if (!ParseFlushMode(ctx)) return ctx.Error(kErrSyntax);
+  ctx.db().Clear();
+  ctx.reply().Ok();
+}
+
+void CmdFlushAll(CommandContext& ctx) {
+  if (!ParseFlushMode(ctx)) return ctx.Error(kErrSyntax);
+  for (int i = 0; i < ctx.keyspace().num_dbs(); ++i) ctx.OtherDb(i).Clear();
+  ctx.reply().Ok();
+}
+
+// SWAPDB a b: swaps the contents (and deadlines) of two databases; clients that selected either see
+// the other's keys at once.
+void CmdSwapDb(CommandContext& ctx) {
+  auto first = ParseInt32(ctx.arg(1));
+  if (!first.ok()) return ctx.Error("ERR invalid first DB index");
+  auto second = ParseInt32(ctx.arg(2));
+  if (!second.ok()) return ctx.Error("ERR invalid second DB index");
+  storage::Keyspace& ks = ctx.keyspace();
+  if (*first < 0 || *first >= ks.num_dbs() || *second < 0 || *second >= ks.num_dbs()) {
+    return ctx.Error(kErrDbIndexOutOfRange);
+  }
+  if (*first != *second) {
+    for (int s = 0; s < ks.num_shards(); ++s) ks.shard(s).SwapDbs(*first, *second);
+  }
+  ctx.reply().Ok();
+}
+
+// ------------------------------------------------------------------------------------------ OBJECT
+//
+// The eviction policy is always noeviction: the config has no maxmemory-policy yet. When it gains
+// one, an LFU policy must make IDLETIME fail and FREQ answer, and LRU/LFU policies end integer
+// sharing (REFCOUNT).
+
+// The entry OBJECT looks at, or nullptr after replying nil for a missing key.
+const storage::Entry* ObjectLookup(CommandContext& ctx) {
+  storage::Db db = NoTouchDb(ctx);
+  const storage::Entry* e = db.FindForRead(ctx.arg(2));
+  if (e == nullptr) ctx.reply().Null();
+  return e;
+}
+
+void CmdObjectEncoding(CommandContext& ctx) {
+  if (const storage::Entry* e = ObjectLookup(ctx)) ctx.reply().Bulk(e->value.EncodingName());
+}
+
+// Redis shares one object for the integers 0..9999 (OBJ_SHARED_INTEGERS) when no LRU/LFU policy
+// needs a per-object clock, and reports its refcount as INT_MAX; every other value has one
+// reference.
+void CmdObjectRefCount(CommandContext& ctx) {
+  const storage::Entry* e = ObjectLookup(ctx);
+  if (e == nullptr) return;
+  int64_t v = -1;
+  const bool shared = e->value.is_string() && e->value.EncodingName() == "int" &&
+                      ParseInt64(e->value.string().bytes, &v) && v >= 0 && v < 10000;
+  ctx.reply().Integer(shared ? std::numeric_limits<int>::max() : 1);
+}
+
+// OBJECT IDLETIME key: whole seconds since the key was last read or written.
+void CmdObjectIdleTime(CommandContext& ctx) {
+  const storage::Entry* e = ObjectLookup(ctx);
+  if (e == nullptr) return;
+  const uint32_t now = storage::AccessClock(ctx.db().NowMs());
+  ctx.reply().Integer(now > e->access_time ? now - e->access_time : 0);
+}
+
+// OBJECT FREQ key: access frequencies are tracked only under an LFU policy, which noeviction is
+// not.
+void CmdObjectFreq(CommandContext& ctx) {
+  if (ObjectLookup(ctx) == nullptr) return;
+  ctx.Error(
+      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+      "when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+}
+
+void CmdObjectHelp(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "ENCODING <key>",
+      "    Return the kind of internal representation used in order to store the value",
+      "    associated with a <key>.",
+      "FREQ <key>",
+      "    Return the access frequency index of the <key>. The returned integer is",
+      "    proportional to the logarithm of the recent access frequency of the key.",
+      "IDLETIME <key>",
+      "    Return the idle time of the <key>, that is the approximated number of",
+      "    seconds elapsed since the last access to the key.",
+      "REFCOUNT <key>",
+      "    Return the number of references of the value associated with the specified",
+      "    <key>.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply().ArrayHeader(std::size(kLines));
+  for (std::string_view line : kLines) ctx.reply().SimpleString(line);
+}
+
+}  // namespace
+
+// clang-format off
+void RegisterKeyCommands(CommandTable& table) {
+  // A keyed row in the "generic" group: keys argv[first..last] (last -1 = the last argument).
+  auto keyed = [](std::string_view name, int arity, std::string_view flags, int first, int last,
+                  std::string_view key_flags, CommandHandler handler, std::string_view since,
+                  std::string_view summary) {
+    return CommandRow{.name = name, .arity = arity, .flags = flags, .acl = "@keyspace",
+                      .first_key = first, .last_key = last, .step = 1, .handler = handler,
+                      .group = "generic", .since = since, .summary = summary,
+                      .key_flags = key_flags};
+  };
+  // A whole-database row: no key positions, every shard locked.
+  auto whole_db = [](std::string_view name, int arity, std::string_view flags, std::string_view acl,
+                     CommandHandler handler, std::string_view group, std::string_view since,
+                     std::string_view summary) {
+    return CommandRow{.name = name, .arity = arity, .flags = flags, .acl = acl, .handler = handler,
+                      .group = group, .since = since, .summary = summary,
+                      .lock = LockScope::kAllShards};
+  };
+
+  table.Add(keyed("del", -2, "write", 1, -1, "RM DELETE", CmdDel, "1.0.0", "Delete a key"));
+  table.Add(keyed("unlink", -2, "write fast", 1, -1, "RM DELETE", CmdDel, "4.0.0",
+                  "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but "
+                  "non blocking."));
+  table.Add(keyed("exists", -2, "readonly fast", 1, -1, "RO", CmdExists, "1.0.0",
+                  "Determine if a key exists"));
+  table.Add(keyed("touch", -2, "readonly fast", 1, -1, "RO", CmdTouch, "3.2.1",
+                  "Alters the last access time of a key(s). Returns the number of existing keys "
+                  "specified."));
+  table.Add(keyed("type", 2, "readonly fast", 1, 1, "RO", CmdType, "1.0.0",
+                  "Determine the type stored at key"));
+  table.Add(keyed("rename", 3, "write", 1, 2, "RW ACCESS DELETE, OW UPDATE", CmdRename, "1.0.0",
+                  "Rename a key"));
+  table.Add(keyed("renamenx", 3, "write fast", 1, 2, "RW ACCESS DELETE, OW INSERT", CmdRenameNx,
+                  "1.0.0", "Rename a key, only if the new key does not exist"));
+  table.Add(keyed("copy", -3, "write denyoom", 1, 2, "RO ACCESS, OW UPDATE", CmdCopy, "6.2.0",
+                  "Copy a key"));
+  table.Add(keyed("move", 3, "write fast", 1, 1, "RW ACCESS UPDATE", CmdMove, "1.0.0",
+                  "Move a key to another database"));
+  table.Add(whole_db("keys", 2, "readonly", "@keyspace @dangerous", CmdKeys, "generic", "1.0.0",
+                     "Find all keys matching the given pattern"));
+  table.Add(whole_db("scan", -2, "readonly", "@keyspace", CmdScan, "generic", "2.8.0",
+                     "Incrementally iterate the keys space"));
+  table.Add(whole_db("randomkey", 1, "readonly", "@keyspace", CmdRandomKey, "generic", "1.0.0",
+                     "Return a random key from the keyspace"));
+  table.Add(whole_db("dbsize", 1, "readonly fast", "@keyspace", CmdDbSize, "server", "1.0.0",
+                     "Return the number of keys in the selected database"));
+  table.Add(whole_db("flushdb", -1, "write", "@keyspace @dangerous", CmdFlushDb, "server", "1.0.0",
+                     "Remove all keys from the current database"));
+  table.Add(whole_db("flushall", -1, "write", "@keyspace @dangerous", CmdFlushAll, "server",
+                     "1.0.0", "Remove all keys from all databases"));
+  table.Add(whole_db("swapdb", 3, "write fast", "@keyspace @dangerous", CmdSwapDb, "server",
+                     "4.0.0", "Swaps two Redis databases"));
+
+  // OBJECT is a container; its subcommands take the key at argv[2].
+  auto object_sub = [&](std::string_view name, CommandHandler handler, std::string_view since,
+                        std::string_view summary) {
+    return keyed(name, 3, "readonly", 2, 2, "RO", handler, since, summary);
+  };
+  table.Add({.name = "object", .arity = -2, .group = "generic", .since = "2.2.3",
+             .summary = "A container for object introspection commands",
+             .subcommands = {
+                 object_sub("encoding", CmdObjectEncoding, "2.2.3",
+                            "Inspect the internal encoding of a Redis object"),
+                 object_sub("freq", CmdObjectFreq, "4.0.0",
+                            "Get the logarithmic access frequency counter of a Redis object"),
+                 object_sub("refcount", CmdObjectRefCount, "2.2.3",
+                            "Get the number of references to the value of the key"),
+                 {.name = "help", .arity = 2, .flags = "loading stale", .acl = "@keyspace",
+                  .handler = CmdObjectHelp, .group = "generic", .since = "6.2.0",
+                  .summary = "Show helpful text about the different subcommands"},
+                 object_sub("idletime", CmdObjectIdleTime, "2.2.3",
+                            "Get the time since a Redis object was last accessed"),
+             }});
+}
+// clang-format on
+
+}  // namespace sessionkv::server
