@@ -54,6 +54,12 @@ class CommandContext {
   // Replies with an error line (the text carries its code: "ERR ...", "WRONGTYPE ...").
   void Error(std::string_view message) { reply_.Error(message); }
   void Error(const absl::Status& status) { reply_.Error(FromAbsl(status.message())); }
+  // The reply of a HELP subcommand: one status line per element, as Redis's addReplyHelp.
+  template <size_t N>
+  void ReplyHelp(const std::string_view (&lines)[N]) {
+    reply_.ArrayHeader(N);
+    for (std::string_view line : lines) reply_.SimpleString(line);
+  }
 
  private:
   const CommandSpec& spec_;

@@ -17,6 +17,10 @@ inline constexpr std::string_view kErrNotFloat = "ERR value is not a valid float
 inline constexpr std::string_view kErrOutOfRange = "ERR value is out of range";
 inline constexpr std::string_view kErrNoSuchKey = "ERR no such key";
 inline constexpr std::string_view kErrDbIndexOutOfRange = "ERR DB index is out of range";
+// getIntFromObjectOrReply's text for arguments read as a C int (SELECT, MOVE and COPY db indexes).
+inline constexpr std::string_view kErrIntRange =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+inline constexpr std::string_view kErrSameObject = "ERR source and destination objects are the same";
 inline constexpr std::string_view kErrInvalidCursor = "ERR invalid cursor";
 inline constexpr std::string_view kErrNoAuth = "NOAUTH Authentication required.";
 inline constexpr std::string_view kErrWrongPass =

@@ -271,8 +271,7 @@ void CmdClientHelp(CommandContext& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply().ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply().SimpleString(line);
+  ctx.ReplyHelp(kLines);
 }
 
 }  // namespace

@@ -151,7 +151,7 @@ void CmdSelect(CommandContext& ctx) {
   if (!ParseInt64(ctx.arg(1), &index)) return ctx.Error(kErrNotInteger);
   // Redis reads the index with getIntFromObjectOrReply, which names the int range.
   if (index < INT32_MIN || index > INT32_MAX) {
-    return ctx.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+    return ctx.Error(kErrIntRange);
   }
   if (index < 0 || index >= ctx.keyspace().num_dbs()) return ctx.Error(kErrDbIndexOutOfRange);
   ctx.client().db = static_cast<int>(index);

@@ -14,11 +14,6 @@
 namespace sessionkv::server {
 namespace {
 
-void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
-  ctx.reply().ArrayHeader(lines.size());
-  for (std::string_view line : lines) ctx.reply().SimpleString(line);
-}
-
 // Looks up "config" or, with a second word, the "config|get" subcommand, as COMMAND GETKEYS does.
 const CommandSpec* ResolveCommand(const CommandTable& table, const std::vector<std::string_view>& words) {
   const CommandSpec* spec = table.Find(words[0]);
@@ -232,7 +227,7 @@ void CmdCommandList(CommandContext& ctx) {
 }
 
 void CmdCommandHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  static constexpr std::string_view kLines[] = {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                   "(no subcommand)",
                   "    Return details about all Redis commands.",
                   "COUNT",
@@ -250,7 +245,8 @@ void CmdCommandHelp(CommandContext& ctx) {
                   "GETKEYS <full-command>",
                   "    Return the keys from a full Redis command.",
                   "HELP",
-                  "    Prints this help."});
+                  "    Prints this help."};
+  ctx.ReplyHelp(kLines);
 }
 
 // ----------------------------------------------------------------------------------------- SLOWLOG
@@ -283,7 +279,7 @@ void CmdSlowlogReset(CommandContext& ctx) {
 }
 
 void CmdSlowlogHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  static constexpr std::string_view kLines[] = {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                   "GET [<count>]",
                   "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
                   "    Entries are made of:",
@@ -294,7 +290,8 @@ void CmdSlowlogHelp(CommandContext& ctx) {
                   "RESET",
                   "    Reset the slowlog.",
                   "HELP",
-                  "    Prints this help."});
+                  "    Prints this help."};
+  ctx.ReplyHelp(kLines);
 }
 
 // ----------------------------------------------------------------------------------------- LATENCY
@@ -327,7 +324,7 @@ void CmdLatencyReset(CommandContext& ctx) {
 }
 
 void CmdLatencyHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, {"LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  static constexpr std::string_view kLines[] = {"LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                   "HISTORY <event>",
                   "    Return time-latency samples for the <event> class.",
                   "LATEST",
@@ -336,7 +333,8 @@ void CmdLatencyHelp(CommandContext& ctx) {
                   "    Reset latency data of one or more <event> classes.",
                   "    (default: reset all data for all event classes)",
                   "HELP",
-                  "    Prints this help."});
+                  "    Prints this help."};
+  ctx.ReplyHelp(kLines);
 }
 
 // ------------------------------------------------------------------------------------------ MEMORY
@@ -358,12 +356,13 @@ void CmdMemoryUsage(CommandContext& ctx) {
 }
 
 void CmdMemoryHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  static constexpr std::string_view kLines[] = {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                   "USAGE <key> [SAMPLES <count>]",
                   "    Return memory in bytes used by <key> and its value. Nested values are",
                   "    sampled up to <count> times (default: 5, 0 means sample all).",
                   "HELP",
-                  "    Prints this help."});
+                  "    Prints this help."};
+  ctx.ReplyHelp(kLines);
 }
 
 CommandRow Sub(std::string_view name, int arity, std::string_view flags, CommandHandler handler,

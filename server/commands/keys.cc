@@ -25,9 +25,6 @@
 namespace sessionkv::server {
 namespace {
 
-constexpr std::string_view kErrSameObject = "ERR source and destination objects are the same";
-constexpr std::string_view kErrIntRange =
-    "ERR value is out of range, value must between -2147483648 and 2147483647";
 
 // A view of the client's database whose lookups do not count as an access (EXISTS, TYPE, OBJECT,
 // TTL leave OBJECT IDLETIME alone in Redis) but still count keyspace hits and misses.
@@ -384,8 +381,7 @@ void CmdObjectHelp(CommandContext& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply().ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply().SimpleString(line);
+  ctx.ReplyHelp(kLines);
 }
 
 }  // namespace

@@ -63,8 +63,7 @@ void CmdConfigHelp(CommandContext& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply().ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply().SimpleString(line);
+  ctx.ReplyHelp(kLines);
 }
 
 void CmdTime(CommandContext& ctx) {
