@@ -148,7 +148,7 @@ void CmdCommandInfo(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc(); ++i) {
     const CommandSpec* spec = ResolveCommand(ctx.server().commands, {ctx.arg(i)});
     if (spec == nullptr) {
-      ctx.reply().NullArray();
+      ctx.reply().Null();
     } else {
       ReplyCommandInfo(ctx.reply(), *spec);
     }
