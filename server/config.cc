@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/config.h"
 
+#include "protocol/resp_parser.h"
+
 #include <fcntl.h>
 #include <glob.h>
 #include <sys/stat.h>
@@ -95,65 +97,12 @@ absl::Status CantOpen(std::string_view shown_path) {
 // redis.conf quoting (Redis's sds.c).
 // ---------------------------------------------------------------------------------------------------------
 
-// sdssplitargs. A NUL ends the line, as in Redis's C strings.
+// sdssplitargs: the same rules as inline requests (protocol/resp_parser.h). A NUL ends the line, as in
+// Redis's C strings.
 std::optional<std::vector<std::string>> SplitConfigArgs(std::string_view line) {
   std::vector<std::string> out;
-  size_t p = 0;
-  auto at = [&](size_t i) { return i < line.size() ? line[i] : '\0'; };
-  while (true) {
-    while (at(p) != '\0' && std::isspace(static_cast<unsigned char>(at(p)))) ++p;
-    if (at(p) == '\0') return out;
-    std::string current;
-    bool in_double = false, in_single = false, done = false;
-    while (!done) {
-      const char c = at(p);
-      if (in_double) {
-        if (c == '\\' && at(p + 1) == 'x' && IsHex(at(p + 2)) && IsHex(at(p + 3))) {
-          current.push_back(static_cast<char>(HexValue(at(p + 2)) * 16 + HexValue(at(p + 3))));
-          p += 3;
-        } else if (c == '\\' && at(p + 1) != '\0') {
-          const char e = at(++p);
-          current.push_back(e == 'n'   ? '\n'
-                            : e == 'r' ? '\r'
-                            : e == 't' ? '\t'
-                            : e == 'b' ? '\b'
-                            : e == 'a' ? '\a'
-                                       : e);
-        } else if (c == '"') {
-          if (at(p + 1) != '\0' && !std::isspace(static_cast<unsigned char>(at(p + 1))))
-            return std::nullopt;
-          done = true;
-        } else if (c == '\0') {
-          return std::nullopt;
-        } else {
-          current.push_back(c);
-        }
-      } else if (in_single) {
-        if (c == '\\' && at(p + 1) == '\'') {
-          ++p;
-          current.push_back('\'');
-        } else if (c == '\'') {
-          if (at(p + 1) != '\0' && !std::isspace(static_cast<unsigned char>(at(p + 1))))
-            return std::nullopt;
-          done = true;
-        } else if (c == '\0') {
-          return std::nullopt;
-        } else {
-          current.push_back(c);
-        }
-      } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0') {
-        done = true;
-      } else if (c == '"') {
-        in_double = true;
-      } else if (c == '\'') {
-        in_single = true;
-      } else {
-        current.push_back(c);
-      }
-      if (at(p) != '\0') ++p;
-    }
-    out.push_back(std::move(current));
-  }
+  if (!protocol::SplitInlineArgs(line.substr(0, line.find('\0')), &out)) return std::nullopt;
+  return out;
 }
 
 std::string QuoteConfigArg(std::string_view s) {
