@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // sessionkv-server [config-file] [--directive value ...] [-]
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,6 +20,21 @@
 
 namespace sessionkv::server {
 namespace {
+
+// Redis raises the open-files limit to maxclients + 32 (listeners, logs, data files) when it can, and warns
+// when the hard limit is lower, so that `maxclients` means what it says.
+void RaiseOpenFilesLimit(int64_t maxclients) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t want = static_cast<rlim_t>(maxclients) + 32;
+  if (limit.rlim_cur >= want) return;
+  limit.rlim_cur = std::min(want, limit.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < want) {
+    Log(LogLevel::kWarning, StrCat("You requested maxclients of ", maxclients, " requiring at least ", want,
+                                   " max file descriptors, but the hard limit is ", limit.rlim_max, "."));
+  }
+}
 
 // Shards of the keyspace. More shards than threads keeps lock contention low with several I/O threads and
 // keeps each table's rehash short; whole-database commands take all 16 locks, which costs well under 1 µs.
@@ -52,6 +68,7 @@ int RunServer(int argc, char** argv) {
                              ? std::string("No config file specified, using the default config.")
                              : StrCat("Configuration loaded from ", config.config_file()));
 
+  RaiseOpenFilesLimit(config.maxclients());
   storage::SystemClock clock;
   storage::Keyspace keyspace(config.databases(), kShards, &clock);
   for (const auto& [from, to] : config.renamed_commands()) commands.Rename(from, to);

@@ -134,6 +134,23 @@ class Wire(ServerTestCase):
         self.assertEqual(stalled.reply(), b"$-1\r\n")
 
 
+class ManyConnections(ServerTestCase):
+    def test_a_thousand_clients_at_once(self):
+        socks = [socket.create_connection(("127.0.0.1", self.server.port), timeout=10) for _ in range(1000)]
+        for i, s in enumerate(socks):
+            s.sendall(b"*2\r\n$4\r\nECHO\r\n$%d\r\n%d\r\n" % (len(str(i)), i))
+        for i, s in enumerate(socks):
+            expected = b"$%d\r\n%d\r\n" % (len(str(i)), i)
+            got = b""
+            while len(got) < len(expected):
+                got += s.recv(64)
+            self.assertEqual(got, expected)
+        self.assertGreaterEqual(int(self.r.info("clients")["connected_clients"]), 1000)
+        for s in socks:
+            s.close()
+        self.assertTrue(self.r.ping())
+
+
 class QueryBufferLimit(ServerTestCase):
     CONFIG = {"client-query-buffer-limit": "1mb"}
 
