@@ -9,6 +9,7 @@ namespace sessionkv::server {
 namespace {
 // Keys deleted per timer run before yielding the thread to client requests; the timer re-fires at once.
 constexpr size_t kExpireBudget = 1000;
+constexpr int64_t kMaxWaitMs = 3'600'000;
 }  // namespace
 
 ExpiryTimer::ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index)
@@ -27,8 +28,12 @@ void ExpiryTimer::Cancel() { timer_.cancel(); }
 void ExpiryTimer::ArmAt(int64_t deadline_ms) {
   if (deadline_ms >= target_ms_) return;
   target_ms_ = deadline_ms;
-  // A key expires once the clock passes its deadline (Redis: now > deadline), hence +1 ms.
-  const int64_t delay_ms = std::max<int64_t>(0, deadline_ms + 1 - keyspace_.clock().NowMs());
+  // A key expires once the clock passes its deadline (Redis: now > deadline), hence +1 ms. Far deadlines
+  // (PEXPIREAT near INT64_MAX) would overflow the timer's nanoseconds: wait at most an hour, then the timer
+  // finds nothing due and re-arms for what is left.
+  const int64_t now_ms = keyspace_.clock().NowMs();
+  const int64_t delay_ms =
+      deadline_ms - now_ms >= kMaxWaitMs ? kMaxWaitMs : std::max<int64_t>(0, deadline_ms + 1 - now_ms);
   timer_.expires_after(std::chrono::milliseconds(delay_ms));
   timer_.async_wait([this](const asio::error_code& ec) {
     if (!ec) OnTimer();
