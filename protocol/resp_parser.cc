@@ -186,6 +186,9 @@ ParseResult RequestParser::ParseMultibulk(std::string_view input) {
     if (!ParseCount(input.substr(1, cr - 1), &count) || count > limits_.max_multibulk_len) {
       return Fail("Protocol error: invalid multibulk length");
     }
+    if (!limits_.authenticated && count > kUnauthenticatedMaxMultibulk) {
+      return Fail("Protocol error: unauthenticated multibulk length");
+    }
     pos_ = scanned_ = cr + 2;
     if (count <= 0) return Complete(pos_);
     multibulk_left_ = count;
@@ -203,6 +206,9 @@ ParseResult RequestParser::ParseMultibulk(std::string_view input) {
       if (!ParseCount(input.substr(pos_ + 1, cr - pos_ - 1), &len) || len < 0 ||
           len > limits_.max_bulk_len) {
         return Fail("Protocol error: invalid bulk length");
+      }
+      if (!limits_.authenticated && len > kUnauthenticatedMaxBulk) {
+        return Fail("Protocol error: unauthenticated bulk length");
       }
       pos_ = scanned_ = cr + 2;
       bulk_len_ = len;

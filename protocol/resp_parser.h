@@ -19,6 +19,7 @@ class RequestParser {
  public:
   explicit RequestParser(const ParserLimits& limits = {}) : limits_(limits) {}
   void set_limits(const ParserLimits& limits) { limits_ = limits; }
+  const ParserLimits& limits() const { return limits_; }
 
   // Parses at most one request from the front of `input`, which holds every byte received and not yet
   // consumed: each call passes the same unconsumed prefix as before, possibly with more bytes appended (the

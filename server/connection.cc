@@ -123,6 +123,11 @@ void Connection::ProcessInput() {
       input_paused_ = true;
       break;
     }
+    if (parser_.limits().authenticated != state_.authenticated) {
+      protocol::ParserLimits limits = parser_.limits();
+      limits.authenticated = state_.authenticated;
+      parser_.set_limits(limits);
+    }
     const std::string_view input(in_.data() + in_begin_, in_end_ - in_begin_);
     const protocol::ParseResult result = parser_.Parse(input);
     if (result == protocol::ParseResult::kNeedMore) break;

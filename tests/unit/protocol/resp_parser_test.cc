@@ -103,6 +103,14 @@ TEST(RespParserTest, LimitsAreConfigurable) {
   EXPECT_EQ(Feed("*1\r\n$10\r\n0123456789\r\n", 100, limits).requests.size(), 1u);
 }
 
+TEST(RespParserTest, UnauthenticatedClientsGetSmallLimits) {
+  ParserLimits limits;
+  limits.authenticated = false;
+  EXPECT_EQ(Feed("*11\r\n", 100, limits).error, "Protocol error: unauthenticated multibulk length");
+  EXPECT_EQ(Feed("*1\r\n$16385\r\n", 100, limits).error, "Protocol error: unauthenticated bulk length");
+  EXPECT_EQ(Feed("*1\r\n$4\r\nPING\r\n", 100, limits).requests.size(), 1u);
+}
+
 TEST(RespParserTest, EmptyRequestsAreSkipped) {
   const Outcome o = ParseAll("\r\n\n*0\r\n*-10\r\n   \r\nPING\r\n");
   ASSERT_EQ(o.requests.size(), 1u);
