@@ -269,7 +269,7 @@ void CmdClientHelp(CommandContext& ctx) {
       "NO-TOUCH (ON|OFF)",
       "    Will not touch LRU/LFU stats when this mode is on.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   ctx.ReplyHelp(kLines);
 }

@@ -252,6 +252,9 @@ void CmdCommandHelp(CommandContext& ctx) {
 // ----------------------------------------------------------------------------------------- SLOWLOG
 
 void CmdSlowlogGet(CommandContext& ctx) {
+  if (ctx.argc() > 3) {
+    return ctx.Error("ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.");
+  }
   int64_t count = 10;
   if (ctx.argc() == 3 && (!ParseInt64(ctx.arg(2), &count) || count < -1)) {
     return ctx.Error("ERR count should be greater than or equal to -1");

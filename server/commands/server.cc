@@ -61,7 +61,7 @@ void CmdConfigHelp(CommandContext& ctx) {
       "REWRITE",
       "    Rewrite the configuration file.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   ctx.ReplyHelp(kLines);
 }
