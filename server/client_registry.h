@@ -52,6 +52,8 @@ class ClientInfo {
   std::atomic<uint64_t> query_buffer_bytes{0};
   std::atomic<uint64_t> query_buffer_free{0};
   std::atomic<uint64_t> output_buffer_bytes{0};
+  std::atomic<int> channels{0};  // CLIENT LIST sub=
+  std::atomic<int> patterns{0};  // CLIENT LIST psub=
   // The last command run (CLIENT LIST cmd=); a pointer into the command table, which outlives clients.
   std::atomic<const CommandSpec*> last_command{nullptr};
 

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "protocol/reply_writer.h"
 #include "server/client_registry.h"
 
@@ -20,9 +22,13 @@ struct ClientState {
   bool authenticated = false;
   ReplyMode reply_mode = ReplyMode::kOn;
   bool close_after_reply = false;  // QUIT, protocol errors, CLIENT KILL of self
-  bool monitor = false;            // MONITOR: only QUIT/RESET are served afterwards... as Redis
+  bool monitor = false;            // MONITOR
   bool no_touch = false;           // CLIENT NO-TOUCH
   bool no_evict = false;           // CLIENT NO-EVICT
+  absl::flat_hash_set<std::string> channels;  // SUBSCRIBE
+  absl::flat_hash_set<std::string> patterns;  // PSUBSCRIBE
+
+  size_t subscription_count() const { return channels.size() + patterns.size(); }
 };
 
 }  // namespace sessionkv::server

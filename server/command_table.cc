@@ -159,6 +159,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterStringCommands(table);
   RegisterKeyCommands(table);
   RegisterExpireCommands(table);
+  RegisterPubSubCommands(table);
   RegisterServerCommands(table);
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);

@@ -62,7 +62,10 @@ void Connection::Start() {
 }
 
 void Connection::Deliver(std::string bytes) {
-  asio::post(socket_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes)] {
+  // dispatch, not post: on the connection's own thread the bytes are queued at once. A post from the
+  // owning thread would wait in Asio's thread-private queue and could land behind a message another thread
+  // posted later, breaking publish order.
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes)] {
     if (self->closed_) return;
     self->out_.append(bytes);
     self->Flush();
@@ -204,6 +207,7 @@ void Connection::Close() {
   asio::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
+  UnsubscribeAll(server_.pubsub, state_);
   server_.clients.Remove(state_.info->id);
 }
 

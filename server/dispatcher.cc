@@ -88,6 +88,13 @@ std::vector<std::string_view> RedactSecrets(const CommandSpec& spec, const std::
   return out;
 }
 
+// A RESP2 connection with subscriptions carries pushes, so Redis lets it run only these.
+bool AllowedWhileSubscribed(const CommandSpec& spec) {
+  static constexpr std::string_view kAllowed[] = {"subscribe", "psubscribe", "ssubscribe", "unsubscribe",
+                                                  "punsubscribe", "sunsubscribe", "ping", "quit", "reset"};
+  return std::find(std::begin(kAllowed), std::end(kAllowed), spec.full_name) != std::end(kAllowed);
+}
+
 }  // namespace
 
 std::string FormatMonitorLine(int64_t now_us, int db, std::string_view addr,
@@ -134,6 +141,14 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
   if (!client.authenticated && !spec->has(kCmdNoAuth)) {
     spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
     reply.Error(kErrNoAuth);
+    return nullptr;
+  }
+  if (client.resp == protocol::RespVersion::kResp2 && client.subscription_count() > 0 &&
+      !AllowedWhileSubscribed(*spec)) {
+    spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    reply.Error(StrCat("ERR Can't execute '", spec->full_name,
+                       "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
+                       "context"));
     return nullptr;
   }
   return spec;

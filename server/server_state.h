@@ -16,6 +16,7 @@
 #include "server/client_registry.h"
 #include "server/command_table.h"
 #include "server/latency_monitor.h"
+#include "server/pubsub.h"
 #include "server/slowlog.h"
 #include "storage/clock.h"
 #include "storage/keyspace.h"
@@ -72,6 +73,7 @@ struct ServerState {
   ServerStats stats;
   SlowLog slowlog;
   LatencyMonitor latency;
+  PubSub pubsub;
   RateSampler ops_rate, net_input_rate, net_output_rate;
   std::atomic<uint64_t> peak_memory{0};
   std::string run_id;           // 40 hex characters, new per start

@@ -25,6 +25,9 @@ std::string ClientFlagLetters(const ClientInfo& info) {
   std::string flags;
   const uint32_t f = info.flags.load(std::memory_order_relaxed);
   if (f & kClientMonitor) flags += 'O';
+  if (info.channels.load(std::memory_order_relaxed) + info.patterns.load(std::memory_order_relaxed) > 0) {
+    flags += 'P';
+  }
   if (f & kClientCloseAsap) flags += 'A';
   if (f & kClientNoEvict) flags += 'e';
   if (f & kClientNoTouch) flags += 'T';
@@ -44,7 +47,8 @@ std::string ClientLine(const ClientInfo& info, int64_t now_ms) {
   return StrCat(
       "id=", info.id, " addr=", info.addr, " laddr=", info.laddr, " fd=", info.fd, " name=", info.name(),
       " age=", age, " idle=", idle, " flags=", ClientFlagLetters(info),
-      " db=", info.db.load(std::memory_order_relaxed), " sub=0 psub=0 ssub=0 multi=-1 qbuf=", qbuf,
+      " db=", info.db.load(std::memory_order_relaxed), " sub=", info.channels.load(std::memory_order_relaxed),
+      " psub=", info.patterns.load(std::memory_order_relaxed), " ssub=0 multi=-1 qbuf=", qbuf,
       " qbuf-free=", qfree, " argv-mem=0 multi-mem=0 rbs=", qbuf + qfree, " rbp=", qbuf,
       " obl=0 oll=0 omem=", omem, " tot-mem=", qbuf + qfree + omem, " events=r cmd=",
       last == nullptr ? std::string_view("NULL") : std::string_view(last->full_name), " user=default redir=-1 resp=", info.resp.load(std::memory_order_relaxed),

@@ -37,6 +37,12 @@ bool CheckDefaultUser(const Config& config, std::string_view user, std::string_v
 
 void CmdPing(CommandContext& ctx) {
   if (ctx.argc() > 2) return ctx.Error(WrongArityError("ping"));
+  // A subscribed RESP2 connection answers in the push shape: ["pong", message or ""].
+  if (ctx.client().resp == protocol::RespVersion::kResp2 && ctx.client().subscription_count() > 0) {
+    ctx.reply().ArrayHeader(2);
+    ctx.reply().Bulk("pong");
+    return ctx.reply().Bulk(ctx.argc() == 2 ? ctx.arg(1) : "");
+  }
   if (ctx.argc() == 2) return ctx.reply().Bulk(ctx.arg(1));
   ctx.reply().SimpleString("PONG");
 }
@@ -56,6 +62,7 @@ void CmdReset(CommandContext& ctx) {
   client.reply_mode = ReplyMode::kOn;
   client.no_touch = false;
   client.no_evict = false;
+  UnsubscribeAll(ctx.server().pubsub, client);
   if (client.monitor) {
     client.monitor = false;
     ctx.server().clients.RemoveMonitor(client.info->id);

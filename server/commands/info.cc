@@ -166,8 +166,8 @@ void StatsSection(CommandContext& ctx, std::string* out) {
   Field(out, "evicted_clients", 0);
   Field(out, "keyspace_hits", load(ks.keyspace_hits));
   Field(out, "keyspace_misses", load(ks.keyspace_misses));
-  Field(out, "pubsub_channels", 0);
-  Field(out, "pubsub_patterns", 0);
+  Field(out, "pubsub_channels", s.pubsub.Channels("").size());
+  Field(out, "pubsub_patterns", s.pubsub.NumPat());
   Field(out, "latest_fork_usec", 0);
   Field(out, "total_forks", 0);
   Field(out, "total_error_replies", load(st.total_error_replies));
