@@ -17,6 +17,7 @@
 #include "server/arg_cursor.h"
 #include "server/client_state.h"
 #include "server/command_table.h"
+#include "server/notify.h"
 #include "server/server_state.h"
 #include "storage/keyspace.h"
 
@@ -54,6 +55,14 @@ class CommandContext {
   // Replies with an error line (the text carries its code: "ERR ...", "WRONGTYPE ...").
   void Error(std::string_view message) { reply_.Error(message); }
   void Error(const absl::Status& status) { reply_.Error(FromAbsl(status.message())); }
+  // Announces a keyspace event on `key` of the client's database (or of database `db`).
+  void Notify(uint32_t klass, std::string_view event, std::string_view key) {
+    NotifyKeyspaceEvent(server_, klass, event, key, client_.db);
+  }
+  void Notify(uint32_t klass, std::string_view event, std::string_view key, int db) {
+    NotifyKeyspaceEvent(server_, klass, event, key, db);
+  }
+
   // The reply of a HELP subcommand: one status line per element, as Redis's addReplyHelp.
   template <size_t N>
   void ReplyHelp(const std::string_view (&lines)[N]) {

@@ -5,6 +5,8 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_format.h"
+#include "server/config.h"
+#include "server/notify.h"
 
 namespace sessionkv::server {
 
@@ -62,6 +64,10 @@ ServerState::ServerState(Config& config, storage::Keyspace& keyspace, CommandTab
   absl::BitGen gen;
   for (int i = 0; i < 40; ++i) run_id += "0123456789abcdef"[absl::Uniform(gen, 0, 16)];
   start_time_ms = clock.NowMs();
+  // Lazy and active expiry both end here, so `expired` is announced exactly once per key.
+  keyspace.set_expired_listener([this](int db, std::string_view key) {
+    NotifyKeyspaceEvent(*this, kNotifyExpired, "expired", key, db);
+  });
 }
 
 }  // namespace sessionkv::server

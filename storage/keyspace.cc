@@ -33,12 +33,15 @@ Keyspace::Keyspace(int num_dbs, int num_shards, const Clock* clock) : num_dbs_(n
   for (int i = 0; i < num_shards; ++i) shards_.push_back(std::make_unique<Shard>(num_dbs));
 }
 
-void Keyspace::Remove(DbShard& ds, Entry* e, RemovalCause cause) {
+void Keyspace::Remove(DbShard& ds, int db, Entry* e, RemovalCause cause) {
   if (e->has_deadline()) {
     ds.expiry.erase({e->deadline_ms, e});
     ds.deadline_sum_ms -= e->deadline_ms;
   }
-  if (cause == RemovalCause::kExpired) stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
+  if (cause == RemovalCause::kExpired) {
+    stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
+    if (expired_listener_) expired_listener_(db, e->key);
+  }
   ds.dict.Remove(e);  // the returned unique_ptr frees the entry
 }
 
@@ -47,7 +50,7 @@ size_t Keyspace::ExpireDue(Shard& shard, int64_t now_ms, size_t budget) {
   for (int db = 0; db < shard.num_dbs() && removed < budget; ++db) {
     DbShard& ds = shard.db(db);
     while (removed < budget && !ds.expiry.empty() && now_ms > ds.expiry.begin()->first) {
-      Remove(ds, ds.expiry.begin()->second, RemovalCause::kExpired);
+      Remove(ds, db, ds.expiry.begin()->second, RemovalCause::kExpired);
       ++removed;
     }
   }
@@ -61,7 +64,7 @@ Entry* Db::Find(std::string_view key) {
   DbShard& ds = ShardFor(hash);
   Entry* e = ds.dict.Find(key, hash);
   if (e != nullptr && IsExpired(e)) {
-    ks_->Remove(ds, e, RemovalCause::kExpired);
+    ks_->Remove(ds, index_, e, RemovalCause::kExpired);
     return nullptr;
   }
   return e;
@@ -108,7 +111,7 @@ bool Db::Delete(std::string_view key) {
   return true;
 }
 
-void Db::Erase(Entry* e, RemovalCause cause) { ks_->Remove(ShardFor(e->hash), e, cause); }
+void Db::Erase(Entry* e, RemovalCause cause) { ks_->Remove(ShardFor(e->hash), index_, e, cause); }
 
 void Db::SetDeadline(Entry* e, int64_t deadline_ms) {
   if (e->deadline_ms == deadline_ms) return;
@@ -176,7 +179,7 @@ Entry* Db::RandomEntry(absl::BitGen& gen) {
       }
       Entry* e = ds.dict.Random(gen);
       if (!IsExpired(e)) return e;
-      ks_->Remove(ds, e, RemovalCause::kExpired);
+      ks_->Remove(ds, index_, e, RemovalCause::kExpired);
       break;
     }
   }
@@ -197,7 +200,7 @@ uint64_t Db::ScanStep(uint64_t cursor, const std::function<void(Entry*)>& fn) {
       fn(e);
     }
   });
-  for (Entry* e : expired) ks_->Remove(ds, e, RemovalCause::kExpired);
+  for (Entry* e : expired) ks_->Remove(ds, index_, e, RemovalCause::kExpired);
   if (dict_cursor == 0) {
     ++shard;
     if (shard == num_shards) return 0;

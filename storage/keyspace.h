@@ -89,14 +89,21 @@ class Keyspace {
   // caller. Returns the number deleted.
   size_t ExpireDue(Shard& shard, int64_t now_ms, size_t budget);
 
-  // Removes an entry from its database shard and frees it, keeping the expiry index in step.
-  void Remove(DbShard& ds, Entry* e, RemovalCause cause);
+  // Removes an entry of database `db` from its database shard and frees it, keeping the expiry index in
+  // step. An expiry is announced to the expired listener first, with the shard still locked.
+  void Remove(DbShard& ds, int db, Entry* e, RemovalCause cause);
+
+  // Called for every key that expires (lazily on access or by ExpireDue), exactly once per key, with its
+  // shard locked: the server turns it into the `expired` keyspace event.
+  using ExpiredListener = std::function<void(int db, std::string_view key)>;
+  void set_expired_listener(ExpiredListener fn) { expired_listener_ = std::move(fn); }
 
  private:
   int num_dbs_;
   std::vector<std::unique_ptr<Shard>> shards_;
   const Clock* clock_;
   KeyspaceStats stats_;
+  ExpiredListener expired_listener_;
 };
 
 // Seconds-resolution access clock for OBJECT IDLETIME.

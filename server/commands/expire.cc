@@ -18,6 +18,7 @@
 #include "server/arg_cursor.h"
 #include "server/command_context.h"
 #include "server/commands/families.h"
+#include "server/config.h"
 #include "server/errors.h"
 
 namespace sessionkv::server {
@@ -109,8 +110,10 @@ void ExpireGeneric(CommandContext& ctx, TimeUnit unit, TimeBase base) {
   if (*when_ms <= now_ms) {
     // Already due: a delete, not an expiry (no expired_keys count).
     db.Erase(e, storage::RemovalCause::kDeleted);
+    ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
   } else {
     db.SetDeadline(e, *when_ms);
+    ctx.Notify(kNotifyGeneric, "expire", ctx.arg(1));
   }
   ctx.reply().Integer(1);
 }
@@ -161,6 +164,7 @@ void CmdPersist(CommandContext& ctx) {
   storage::Entry* e = db.FindForWrite(ctx.arg(1));
   if (e == nullptr || !e->has_deadline()) return ctx.reply().Integer(0);
   db.SetDeadline(e, 0);
+  ctx.Notify(kNotifyGeneric, "persist", ctx.arg(1));
   ctx.reply().Integer(1);
 }
 

@@ -19,6 +19,7 @@
 #include "server/arg_cursor.h"
 #include "server/command_context.h"
 #include "server/commands/families.h"
+#include "server/config.h"
 #include "server/errors.h"
 #include "storage/glob.h"
 
@@ -69,7 +70,11 @@ void AddWithDeadline(storage::Db& db, std::string_view key, storage::Value value
 void CmdDel(CommandContext& ctx) {
   storage::Db& db = ctx.db();
   int64_t deleted = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) deleted += db.Delete(ctx.arg(i)) ? 1 : 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    if (!db.Delete(ctx.arg(i))) continue;
+    ++deleted;
+    ctx.Notify(kNotifyGeneric, "del", ctx.arg(i));
+  }
   ctx.reply().Integer(deleted);
 }
 
@@ -112,6 +117,8 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   storage::Value value = std::move(from->value);
   db.Erase(from);
   AddWithDeadline(db, dst, std::move(value), deadline_ms);
+  ctx.Notify(kNotifyGeneric, "rename_from", src);
+  ctx.Notify(kNotifyGeneric, "rename_to", dst);
   nx ? ctx.reply().Integer(1) : ctx.reply().Ok();
 }
 
@@ -149,6 +156,7 @@ void CmdCopy(CommandContext& ctx) {
     to_db.Erase(to, storage::RemovalCause::kOverwritten);
   }
   AddWithDeadline(to_db, dst, from->value, from->deadline_ms);
+  ctx.Notify(kNotifyGeneric, "copy_to", dst, dst_index);
   ctx.reply().Integer(1);
 }
 
@@ -168,6 +176,8 @@ void CmdMove(CommandContext& ctx) {
   storage::Value value = std::move(from->value);
   from_db.Erase(from);
   AddWithDeadline(to_db, key, std::move(value), deadline_ms);
+  ctx.Notify(kNotifyGeneric, "move_from", key);
+  ctx.Notify(kNotifyGeneric, "move_to", key, *dst_index);
   ctx.reply().Integer(1);
 }
 

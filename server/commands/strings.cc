@@ -198,7 +198,11 @@ void SetGeneric(CommandContext& ctx, std::string_view value, const StringOptions
   }
   const bool keep_ttl = opts.expire == ExpireForm::kKeepTtl || deadline_ms != 0;
   storage::Entry* e = db.Overwrite(key, storage::Value::String(value), keep_ttl);
-  if (deadline_ms != 0) db.SetDeadline(e, deadline_ms);
+  ctx.Notify(kNotifyString, "set", key);
+  if (deadline_ms != 0) {
+    db.SetDeadline(e, deadline_ms);
+    ctx.Notify(kNotifyGeneric, "expire", key);
+  }
   if (opts.get) return;
   if (reply_kind == SetReply::kOneOrZero) return ctx.reply().Integer(1);
   ctx.reply().Ok();
@@ -246,6 +250,7 @@ void CmdGetDel(CommandContext& ctx) {
   if (*e == nullptr) return ctx.reply().Null();
   ctx.reply().Bulk((*e)->value.string().bytes);  // written before the entry is freed
   db.Erase(*e);
+  ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
 }
 
 // GETEX key [EX s | PX ms | EXAT unix-s | PXAT unix-ms | PERSIST]: the value (or null), then the
@@ -266,12 +271,16 @@ void CmdGetEx(CommandContext& ctx) {
     deadline_ms = *deadline;
   }
   ctx.reply().Bulk(e->value.string().bytes);
+  const std::string_view key = ctx.arg(1);
   if (IsAbsolute(opts->expire) && deadline_ms <= db.NowMs()) {
     db.Erase(e);
+    ctx.Notify(kNotifyGeneric, "del", key);
   } else if (deadline_ms != 0) {
     db.SetDeadline(e, deadline_ms);
-  } else if (opts->expire == ExpireForm::kPersist) {
+    ctx.Notify(kNotifyGeneric, "expire", key);
+  } else if (opts->expire == ExpireForm::kPersist && e->has_deadline()) {
     db.SetDeadline(e, 0);
+    ctx.Notify(kNotifyGeneric, "persist", key);
   }
 }
 
@@ -304,6 +313,7 @@ void MSetGeneric(CommandContext& ctx, bool only_if_none_exist) {
   }
   for (size_t i = 1; i < ctx.argc(); i += 2) {
     db.Overwrite(ctx.arg(i), storage::Value::String(ctx.arg(i + 1)));
+    ctx.Notify(kNotifyString, "set", ctx.arg(i));
   }
   if (only_if_none_exist) return ctx.reply().Integer(1);
   ctx.reply().Ok();
@@ -322,12 +332,14 @@ void CmdAppend(CommandContext& ctx) {
   if (!e.ok()) return ctx.Error(e.status());
   if (*e == nullptr) {
     db.Add(key, storage::Value::String(tail));
+    ctx.Notify(kNotifyString, "append", key);
     return ctx.reply().Integer(static_cast<int64_t>(tail.size()));
   }
   storage::StringValue& s = (*e)->value.string();
   if (!WithinBulkLimit(ctx, s.bytes.size(), tail.size())) return ctx.Error(kErrStringTooLong);
   s.bytes.append(tail);
   s.form = storage::StringForm::kRaw;
+  ctx.Notify(kNotifyString, "append", key);
   ctx.reply().Integer(static_cast<int64_t>(s.bytes.size()));
 }
 
@@ -354,6 +366,7 @@ void CmdSetRange(CommandContext& ctx) {
   if (s.bytes.size() < start + patch.size()) s.bytes.resize(start + patch.size(), '\0');
   s.bytes.replace(start, patch.size(), patch);
   s.form = storage::StringForm::kRaw;
+  ctx.Notify(kNotifyString, "setrange", key);
   ctx.reply().Integer(static_cast<int64_t>(s.bytes.size()));
 }
 
@@ -415,6 +428,7 @@ void IncrementBy(CommandContext& ctx, int64_t delta) {
   }
   const int64_t result = current + delta;
   StoreKeepingTtl(db, *e, key, StrCat(result));
+  ctx.Notify(kNotifyString, "incrby", key);
   ctx.reply().Integer(result);
 }
 
@@ -452,6 +466,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   if (std::isnan(result) || std::isinf(result)) return ctx.Error(kErrNanOrInfinity);
   const std::string text = protocol::FormatLongDouble(result);
   StoreKeepingTtl(db, *e, key, text, storage::StringForm::kCreated);
+  ctx.Notify(kNotifyString, "incrbyfloat", key);
   ctx.reply().Bulk(text);
 }
 
