@@ -92,21 +92,34 @@ void Server::Accept(asio::ip::tcp::acceptor& acceptor) {
   acceptor.async_accept(NextIoContext(), [this, &acceptor](const asio::error_code& ec,
                                                            asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      if (state_.clients.size() >= static_cast<size_t>(state_.config.maxclients())) {
-        // Redis answers the extra client with this error and closes it (networking.c acceptCommonHandler).
-        asio::error_code ignored;
-        static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
-        asio::write(socket, asio::buffer(kMaxClients), ignored);
-        state_.stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        std::make_shared<Connection>(std::move(socket), state_, dispatcher_)->Start();
-      }
-    } else {
+    if (ec) {
       Log(LogLevel::kWarning, StrCat("Accepting client connection: ", ec.message()));
+    } else {
+      AdoptClient(std::move(socket));
+      // Take the rest of the backlog now, as Redis does (up to 1000 per event): clients that connected
+      // together are registered together, before any of their requests is read.
+      asio::error_code drain_ec;
+      acceptor.non_blocking(true, drain_ec);
+      for (int i = 0; i < 1000 && !drain_ec; ++i) {
+        asio::ip::tcp::socket next(NextIoContext());
+        acceptor.accept(next, drain_ec);
+        if (!drain_ec) AdoptClient(std::move(next));
+      }
     }
     Accept(acceptor);
   });
+}
+
+void Server::AdoptClient(asio::ip::tcp::socket socket) {
+  if (state_.clients.size() >= static_cast<size_t>(state_.config.maxclients())) {
+    // Redis answers the extra client with this error and closes it (networking.c acceptCommonHandler).
+    asio::error_code ignored;
+    static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
+    asio::write(socket, asio::buffer(kMaxClients), ignored);
+    state_.stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  std::make_shared<Connection>(std::move(socket), state_, dispatcher_)->Start();
 }
 
 void Server::Run() {

@@ -39,6 +39,8 @@ class Server {
   // Opens, binds and listens on every configured address.
   absl::Status OpenAcceptors(Acceptors* out);
   void Accept(asio::ip::tcp::acceptor& acceptor);
+  // Registers an accepted socket as a client, or refuses it past maxclients.
+  void AdoptClient(asio::ip::tcp::socket socket);
   // Periodic housekeeping at `hz` (Redis's serverCron/clientsCron): closes clients idle past `timeout`.
   void ScheduleCron();
   void RunCron();
