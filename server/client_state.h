@@ -25,6 +25,9 @@ struct ClientState {
   bool monitor = false;            // MONITOR
   bool no_touch = false;           // CLIENT NO-TOUCH
   bool no_evict = false;           // CLIENT NO-EVICT
+  // True while EXEC runs this client's queued commands: blocking commands (BLPOP...) then answer at once
+  // instead of blocking, as in Redis.
+  bool in_exec = false;
   absl::flat_hash_set<std::string> channels;  // SUBSCRIBE
   absl::flat_hash_set<std::string> patterns;  // PSUBSCRIBE
 

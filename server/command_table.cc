@@ -159,6 +159,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterStringCommands(table);
   RegisterKeyCommands(table);
   RegisterExpireCommands(table);
+  RegisterSetCommands(table);
   RegisterPubSubCommands(table);
   RegisterServerCommands(table);
   RegisterInfoCommands(table);

@@ -86,6 +86,11 @@ enum class Param : uint8_t {
   kProtectedMode,
   kPidfile,
   kDaemonize,
+  kHashMaxListpackEntries,
+  kHashMaxListpackValue,
+  kSetMaxIntsetEntries,
+  kSetMaxListpackEntries,
+  kSetMaxListpackValue,
   kInclude,
   kRenameCommand,
   kCount,
@@ -264,6 +269,11 @@ class Config {
   int64_t latency_monitor_threshold() const { return Num(Param::kLatencyMonitorThreshold); }
   bool protected_mode() const { return Num(Param::kProtectedMode) != 0; }
   std::string pidfile() const { return Str(Param::kPidfile); }
+  int64_t hash_max_listpack_entries() const { return Num(Param::kHashMaxListpackEntries); }
+  int64_t hash_max_listpack_value() const { return Num(Param::kHashMaxListpackValue); }
+  int64_t set_max_intset_entries() const { return Num(Param::kSetMaxIntsetEntries); }
+  int64_t set_max_listpack_entries() const { return Num(Param::kSetMaxListpackEntries); }
+  int64_t set_max_listpack_value() const { return Num(Param::kSetMaxListpackValue); }
   // Absolute path of the file given as first argument, or "" when started without one.
   std::string config_file() const;
 

@@ -95,6 +95,18 @@ constexpr ParamSpec kParams[] = {
      .flags = kParamImmutable | kParamEmptyIsNull, .default_value = ""},
     {.id = Param::kDaemonize, .name = "daemonize", .type = kBool, .flags = kParamImmutable,
      .default_value = "no", .validate = DaemonizeMustBeNo},
+    // Compact encodings (design.md "Memory"): small hashes and sets stay in one contiguous block until
+    // one of these is exceeded, then convert to a hash table, as Redis's listpack/intset do.
+    {.id = Param::kHashMaxListpackEntries, .name = "hash-max-listpack-entries", .type = kInteger,
+     .default_value = "512", .min = 0, .max = LONG_MAX},
+    {.id = Param::kHashMaxListpackValue, .name = "hash-max-listpack-value", .type = kInteger,
+     .default_value = "64", .min = 0, .max = LONG_MAX},
+    {.id = Param::kSetMaxIntsetEntries, .name = "set-max-intset-entries", .type = kInteger,
+     .default_value = "512", .min = 0, .max = LONG_MAX},
+    {.id = Param::kSetMaxListpackEntries, .name = "set-max-listpack-entries", .type = kInteger,
+     .default_value = "128", .min = 0, .max = LONG_MAX},
+    {.id = Param::kSetMaxListpackValue, .name = "set-max-listpack-value", .type = kInteger,
+     .default_value = "64", .min = 0, .max = LONG_MAX},
     // File and command-line directives, not CONFIG parameters; CONFIG REWRITE keeps their lines.
     {.id = Param::kInclude, .name = "include", .type = kInclude, .flags = kParamFileOnly,
      .default_value = "", .file_args = 1},

@@ -36,19 +36,10 @@ constexpr size_t kEmbstrLimit = 44;
 
 }  // namespace
 
-std::string_view StringEncodingName(const StringValue& value) {
-  if (value.form == StringForm::kRaw) return "raw";
-  if (value.form == StringForm::kEncoded && IsCanonicalInteger(value.bytes)) return "int";
-  return value.bytes.size() <= kEmbstrLimit ? "embstr" : "raw";
-}
-
-std::string_view Value::EncodingName() const {
-  return std::visit([](const auto& v) { return StringEncodingName(v); }, data_);
-}
-
-size_t Value::HeapBytes() const {
-  return std::visit([](const auto& v) { return v.bytes.capacity() > 15 ? v.bytes.capacity() + 1 : 0; },
-                    data_);
+std::string_view StringValue::EncodingName() const {
+  if (form == StringForm::kRaw) return "raw";
+  if (form == StringForm::kEncoded && IsCanonicalInteger(bytes)) return "int";
+  return bytes.size() <= kEmbstrLimit ? "embstr" : "raw";
 }
 
 }  // namespace sessionkv::storage

@@ -7,12 +7,13 @@
 #include <string_view>
 #include <variant>
 
+#include "storage/hash_value.h"
+#include "storage/list_value.h"
+#include "storage/set_value.h"
+#include "storage/zset_value.h"
+#include "storage/value_type.h"
+
 namespace sessionkv::storage {
-
-// Redis's type names, in the order of Redis's OBJ_* constants (persisted and replicated later: append only).
-enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
-
-std::string_view TypeName(ValueType type);
 
 // How Redis would have built a string object, which decides what OBJECT ENCODING reports.
 enum class StringForm : uint8_t {
@@ -23,32 +24,57 @@ enum class StringForm : uint8_t {
 
 // A string value. The bytes alone do not decide Redis's encoding name, so the value keeps its form.
 struct StringValue {
+  static constexpr ValueType kType = ValueType::kString;
   std::string bytes;
   StringForm form = StringForm::kEncoded;
+
+  // Redis's OBJECT ENCODING name: "int", "embstr" or "raw".
+  std::string_view EncodingName() const;
+  size_t HeapBytes() const { return bytes.capacity() > 15 ? bytes.capacity() + 1 : 0; }
 };
 
-// Redis's OBJECT ENCODING name for a string value.
-std::string_view StringEncodingName(const StringValue& value);
-
+// Every value type has kType, EncodingName() (Redis's OBJECT ENCODING word) and HeapBytes(), and is
+// copyable (COPY duplicates a value).
 class Value {
  public:
   Value() = default;
   explicit Value(StringValue s) : data_(std::move(s)) {}
+  explicit Value(HashValue h) : data_(std::move(h)) {}
+  explicit Value(SetValue s) : data_(std::move(s)) {}
+  explicit Value(ListValue l) : data_(std::move(l)) {}
+  explicit Value(ZSetValue z) : data_(std::move(z)) {}
   static Value String(std::string_view bytes) { return Value(StringValue{std::string(bytes)}); }
 
-  ValueType type() const { return static_cast<ValueType>(data_.index()); }
+  ValueType type() const {
+    return std::visit([](const auto& v) { return std::decay_t<decltype(v)>::kType; }, data_);
+  }
   bool is_string() const { return std::holds_alternative<StringValue>(data_); }
+  bool is_hash() const { return std::holds_alternative<HashValue>(data_); }
+  bool is_set() const { return std::holds_alternative<SetValue>(data_); }
+  bool is_list() const { return std::holds_alternative<ListValue>(data_); }
+  bool is_zset() const { return std::holds_alternative<ZSetValue>(data_); }
   StringValue& string() { return std::get<StringValue>(data_); }
   const StringValue& string() const { return std::get<StringValue>(data_); }
+  HashValue& hash() { return std::get<HashValue>(data_); }
+  const HashValue& hash() const { return std::get<HashValue>(data_); }
+  SetValue& set() { return std::get<SetValue>(data_); }
+  const SetValue& set() const { return std::get<SetValue>(data_); }
+  ListValue& list() { return std::get<ListValue>(data_); }
+  const ListValue& list() const { return std::get<ListValue>(data_); }
+  ZSetValue& zset() { return std::get<ZSetValue>(data_); }
+  const ZSetValue& zset() const { return std::get<ZSetValue>(data_); }
 
   // Redis's OBJECT ENCODING name.
-  std::string_view EncodingName() const;
+  std::string_view EncodingName() const {
+    return std::visit([](const auto& v) { return v.EncodingName(); }, data_);
+  }
   // Approximate bytes this value uses on the heap (MEMORY USAGE, used_memory).
-  size_t HeapBytes() const;
+  size_t HeapBytes() const {
+    return std::visit([](const auto& v) { return v.HeapBytes(); }, data_);
+  }
 
  private:
-  // Alternatives are in ValueType order; later issues add list, set, zset and hash.
-  std::variant<StringValue> data_;
+  std::variant<StringValue, HashValue, SetValue, ListValue, ZSetValue> data_;
 };
 
 // One key in one database. Entries live on the heap and never move, so the expiry index can point at them.

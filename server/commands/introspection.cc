@@ -23,6 +23,18 @@ const CommandSpec* ResolveCommand(const CommandTable& table, const std::vector<s
   return spec;
 }
 
+// Looks up a full name as COMMAND INFO and COMMAND DOCS take it: "get", or "config|get" for a
+// subcommand (Redis's lookupCommandBySds). Anything else with a '|' (an unknown subcommand, a
+// subcommand of a plain command, a third level) names nothing.
+const CommandSpec* FindByFullName(const CommandTable& table, std::string_view name) {
+  const size_t bar = name.find('|');
+  if (bar == std::string_view::npos) return table.Find(name);
+  const std::string_view sub = name.substr(bar + 1);
+  if (sub.find('|') != std::string_view::npos) return nullptr;
+  const CommandSpec* parent = table.Find(name.substr(0, bar));
+  return parent == nullptr ? nullptr : parent->FindSubcommand(sub);
+}
+
 // ----------------------------------------------------------------------------------------- COMMAND
 
 // Key-spec flags print as Redis does: the access kind upper case (RO RW OW RM), the rest lower case.
@@ -146,7 +158,7 @@ void CmdCommandInfo(CommandContext& ctx) {
   if (ctx.argc() == 2) return CmdCommand(ctx);
   ctx.reply().ArrayHeader(ctx.argc() - 2);
   for (size_t i = 2; i < ctx.argc(); ++i) {
-    const CommandSpec* spec = ResolveCommand(ctx.server().commands, {ctx.arg(i)});
+    const CommandSpec* spec = FindByFullName(ctx.server().commands, ctx.arg(i));
     if (spec == nullptr) {
       ctx.reply().Null();
     } else {
@@ -161,7 +173,8 @@ void CmdCommandDocs(CommandContext& ctx) {
     specs = AllCommands(ctx.server().commands);
   } else {
     for (size_t i = 2; i < ctx.argc(); ++i) {
-      if (const CommandSpec* spec = ctx.server().commands.Find(ctx.arg(i))) specs.push_back(spec);
+      const CommandSpec* spec = FindByFullName(ctx.server().commands, ctx.arg(i));
+      if (spec != nullptr) specs.push_back(spec);
     }
   }
   ctx.reply().MapHeader(specs.size());
@@ -252,8 +265,9 @@ void CmdCommandHelp(CommandContext& ctx) {
 // ----------------------------------------------------------------------------------------- SLOWLOG
 
 void CmdSlowlogGet(CommandContext& ctx) {
-  if (ctx.argc() > 3) {
-    return ctx.Error("ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.");
+  if (ctx.argc() > 3) {  // Redis echoes the subcommand as it was spelled
+    return ctx.Error(StrCat("ERR unknown subcommand or wrong number of arguments for '", ctx.arg(1),
+                            "'. Try SLOWLOG HELP."));
   }
   int64_t count = 10;
   if (ctx.argc() == 3 && (!ParseInt64(ctx.arg(2), &count) || count < -1)) {
@@ -343,13 +357,16 @@ void CmdLatencyHelp(CommandContext& ctx) {
 // ------------------------------------------------------------------------------------------ MEMORY
 
 // MEMORY USAGE key [SAMPLES count]: the bytes the key costs (entry, key and value on the heap).
+// Options are checked as Redis's memoryCommand does: SAMPLES without a count is a syntax error, a
+// count that is not an integer is kErrNotInteger, a negative one a syntax error.
 void CmdMemoryUsage(CommandContext& ctx) {
-  ArgCursor cur = ctx.Cursor(3);
-  while (!cur.Done()) {
-    if (!cur.EatIf("SAMPLES")) return ctx.Error(kErrSyntax);
-    auto samples = cur.NextInt();
-    if (!samples.ok()) return ctx.Error(samples.status());
-    if (*samples < 0) return ctx.Error(kErrSyntax);
+  for (size_t i = 3; i < ctx.argc(); i += 2) {
+    if (!EqualsIgnoreCase(ctx.arg(i), "SAMPLES") || i + 1 >= ctx.argc()) {
+      return ctx.Error(kErrSyntax);
+    }
+    int64_t samples = 0;
+    if (!ParseInt64(ctx.arg(i + 1), &samples)) return ctx.Error(kErrNotInteger);
+    if (samples < 0) return ctx.Error(kErrSyntax);
   }
   storage::Entry* e = ctx.db().Find(ctx.arg(2));
   if (e == nullptr) return ctx.reply().Null();

@@ -5,21 +5,18 @@ of Lettuce 6.4 and Jedis 5 (spring-session-wire.md section 4), and requirepass.
 
 Every expectation was checked against Redis 7.0.15 (SESSIONKV_TEST_TARGET=redis). What only Redis 7.2
 has (CLIENT SETINFO, CLIENT NO-TOUCH, the lib-name/lib-ver fields) is marked @needs_redis_72.
-Tests that need SUBSCRIBE are marked @needs_pubsub until sessionkv has pub/sub.
 """
 import time
-import unittest
 
-from support.server import TARGET, ServerTestCase, main, needs_redis_72, sessionkv_only
+from support.server import ServerTestCase, main, needs_redis_72, sessionkv_only
 from test_protocol import OK, PONG, bulk, decode, encode, wrong_args
-
-needs_pubsub = unittest.skipIf(TARGET != "redis", "needs SUBSCRIBE (pub/sub is a later issue)")
 
 NOAUTH = b"-NOAUTH Authentication required.\r\n"
 WRONGPASS = b"-WRONGPASS invalid username-password pair or user is disabled.\r\n"
 AUTH_NOT_CONFIGURED = (b"-ERR AUTH <password> called without any password configured for the default "
                        b"user. Are you sure your configuration is correct?\r\n")
-HELLO_NOAUTH_PREFIX = b"-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+HELLO_NOAUTH_PREFIX = (b"-NOAUTH HELLO must be called with the client already authenticated, otherwise "
+                       b"the HELLO ")
 # Redis 7.2 wording (7.0 lacks the "<proto> ").
 HELLO_NOAUTH_72 = (HELLO_NOAUTH_PREFIX + b"<proto> AUTH <user> <pass> option can be used to authenticate the "
                    b"client and select the RESP protocol version at the same time\r\n")
@@ -63,6 +60,13 @@ class ConnectionCase(ServerTestCase):
     def conn(self):
         c = self.server.raw()
         self._conns.append(c)
+        return c
+
+    def served_conn(self):
+        """A new raw connection that has been served once, so the server has certainly registered it
+        (CLIENT KILL and CLIENT LIST then see it)."""
+        c = self.conn()
+        self.assertEqual(c.cmd("PING"), PONG)
         return c
 
     def client_info(self, c):
@@ -240,7 +244,8 @@ class Hello(ConnectionCase):
                  (["3", "auth"], b"auth"), (["2", "SETNAME", "a", "b"], b"b")]
         for args, option in cases:
             with self.subTest(args=args):
-                self.assertEqual(c.cmd("HELLO", *args), b"-ERR Syntax error in HELLO option '%s'\r\n" % option)
+                self.assertEqual(c.cmd("HELLO", *args),
+                                 b"-ERR Syntax error in HELLO option '%s'\r\n" % option)
         self.assertEqual(self.client_info(c)["resp"], "2")
 
     def test_setname(self):
@@ -300,7 +305,6 @@ class Reset(ConnectionCase):
     def test_reset_arity(self):
         self.assertEqual(self.conn().cmd("RESET", "x"), wrong_args("reset"))
 
-    @needs_pubsub
     def test_reset_leaves_subscribe_mode(self):
         c = self.conn()
         c.cmd("SUBSCRIBE", "ch")
@@ -309,7 +313,6 @@ class Reset(ConnectionCase):
         self.assertEqual(c.cmd("PING"), PONG)
         self.assertEqual(self.r.publish("ch", "m"), 0)
 
-    @needs_pubsub
     def test_subscribe_mode_refuses_other_commands(self):
         c = self.conn()
         c.cmd("SUBSCRIBE", "ch")
@@ -428,7 +431,7 @@ class ClientList(ConnectionCase):
         return [dict(client_fields(line)) for line in text.splitlines()]
 
     def test_fields_order_and_values(self):
-        c = self.conn()
+        c = self.served_conn()
         c.cmd("CLIENT", "SETNAME", "lister")
         c.cmd("SELECT", "2")
         my_id = self.client_id(c)
@@ -448,7 +451,8 @@ class ClientList(ConnectionCase):
         self.assertEqual(info["flags"], "N")
         self.assertEqual(info["db"], "2")
         self.assertEqual((info["sub"], info["psub"], info["ssub"], info["multi"]), ("0", "0", "0", "-1"))
-        for key in ("qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem", "tot-mem"):
+        for key in ("qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem",
+                    "tot-mem"):
             self.assertRegex(info[key], r"^\d+$", key)
         self.assertRegex(info["events"], r"^r?w?$")
         self.assertEqual(info["cmd"], "client|list")
@@ -456,7 +460,7 @@ class ClientList(ConnectionCase):
         self.assertEqual((info["redir"], info["resp"]), ("-1", "2"))
 
     def test_lists_every_connection(self):
-        conns = [self.conn() for _ in range(3)]
+        conns = [self.served_conn() for _ in range(3)]
         ids = {self.client_id(c) for c in conns}
         listed = {int(line["id"]) for line in self.list_lines(conns[0])}
         self.assertLessEqual(ids, listed)
@@ -471,7 +475,7 @@ class ClientList(ConnectionCase):
         self.assertEqual(len(ids & listed), 2, "a closed connection leaves the list")
 
     def test_cmd_field_shows_the_last_command(self):
-        a, b = self.conn(), self.conn()
+        a, b = self.served_conn(), self.served_conn()
         b_id = str(self.client_id(b))
         b.cmd("GET", "k")
         self.assertEqual([l["cmd"] for l in self.list_lines(a) if l["id"] == b_id], ["get"])
@@ -479,7 +483,7 @@ class ClientList(ConnectionCase):
         self.assertEqual([l["cmd"] for l in self.list_lines(a) if l["id"] == b_id], ["config|get"])
 
     def test_idle_grows(self):
-        a, b = self.conn(), self.conn()
+        a, b = self.served_conn(), self.served_conn()
         b_id = str(self.client_id(b))
         time.sleep(2.1)
         line = [l for l in self.list_lines(a) if l["id"] == b_id][0]
@@ -487,7 +491,7 @@ class ClientList(ConnectionCase):
         self.assertGreaterEqual(int(line["age"]), 2)
 
     def test_type_filter(self):
-        c = self.conn()
+        c = self.served_conn()
         my_id = str(self.client_id(c))
         self.assertIn(my_id, [l["id"] for l in self.list_lines(c, "TYPE", "normal")])
         self.assertIn(my_id, [l["id"] for l in self.list_lines(c, "TYPE", "NORMAL")])
@@ -497,7 +501,7 @@ class ClientList(ConnectionCase):
         self.assertEqual(c.cmd("CLIENT", "LIST", "TYPE"), SYNTAX)
 
     def test_id_filter(self):
-        a, b, _ = self.conn(), self.conn(), self.conn()
+        a, b, _ = self.served_conn(), self.served_conn(), self.served_conn()
         ids = [str(self.client_id(a)), str(self.client_id(b))]
         self.assertEqual([l["id"] for l in self.list_lines(a, "ID", *ids)], ids)
         self.assertEqual(a.cmd("CLIENT", "LIST", "ID", "99999999"), b"$0\r\n\r\n")
@@ -506,7 +510,7 @@ class ClientList(ConnectionCase):
         self.assertEqual(a.cmd("CLIENT", "LIST", "foo"), SYNTAX)
 
     def test_client_info_is_this_connections_line(self):
-        c = self.conn()
+        c = self.served_conn()
         c.cmd("CLIENT", "SETNAME", "me")
         fields = client_fields(decode(c.cmd("CLIENT", "INFO")).decode().rstrip("\n"))
         self.assertFieldOrder(fields)
@@ -516,7 +520,7 @@ class ClientList(ConnectionCase):
         self.assertEqual(c.cmd("CLIENT", "INFO", "x"), wrong_args("client|info"))
 
     def test_resp3_uses_verbatim_strings(self):
-        c = self.conn()
+        c = self.served_conn()
         c.cmd("HELLO", "3")
         reply = c.cmd("CLIENT", "INFO")
         self.assertRegex(reply, rb"^=\d+\r\ntxt:id=\d+ ")
@@ -529,27 +533,27 @@ class ClientKill(ConnectionCase):
         return "%s:%d" % c.sock.getsockname()
 
     def test_old_form_by_address(self):
-        killer, victim = self.conn(), self.conn()
+        killer, victim = self.served_conn(), self.served_conn()
         self.assertEqual(killer.cmd("CLIENT", "KILL", self.addr(victim)), OK)
         self.assertTrue(victim.is_closed())
         self.assertEqual(killer.cmd("CLIENT", "KILL", self.addr(victim)), b"-ERR No such client\r\n")
         self.assertEqual(killer.cmd("CLIENT", "KILL", "1.2.3.4:5"), b"-ERR No such client\r\n")
 
     def test_by_id(self):
-        killer, victim, bystander = self.conn(), self.conn(), self.conn()
+        killer, victim, bystander = self.served_conn(), self.served_conn(), self.served_conn()
         self.assertEqual(killer.cmd("CLIENT", "KILL", "ID", self.client_id(victim)), b":1\r\n")
         self.assertTrue(victim.is_closed())
         self.assertEqual(killer.cmd("CLIENT", "KILL", "ID", "99999999"), b":0\r\n")
         self.assertEqual(bystander.cmd("PING"), PONG)
 
     def test_by_addr(self):
-        killer, victim = self.conn(), self.conn()
+        killer, victim = self.served_conn(), self.served_conn()
         self.assertEqual(killer.cmd("CLIENT", "KILL", "ADDR", self.addr(victim)), b":1\r\n")
         self.assertTrue(victim.is_closed())
         self.assertEqual(killer.cmd("CLIENT", "KILL", "ADDR", "1.2.3.4:5"), b":0\r\n")
 
     def test_filters_combine(self):
-        killer, victim = self.conn(), self.conn()
+        killer, victim = self.served_conn(), self.served_conn()
         victim_id = self.client_id(victim)
         # ID and ADDR must both match.
         self.assertEqual(killer.cmd("CLIENT", "KILL", "ID", victim_id, "ADDR", self.addr(killer)), b":0\r\n")
@@ -557,7 +561,7 @@ class ClientKill(ConnectionCase):
         self.assertTrue(victim.is_closed())
 
     def test_laddr_kills_all_but_me(self):
-        me, others = self.conn(), [self.conn(), self.conn()]
+        me, others = self.served_conn(), [self.served_conn(), self.served_conn()]
         count = decode(me.cmd("CLIENT", "KILL", "LADDR", "127.0.0.1:%d" % self.server.port))
         self.assertGreaterEqual(count, 2)
         for c in others:
@@ -567,7 +571,7 @@ class ClientKill(ConnectionCase):
         self.r.close()  # its connection was killed too; the next call reconnects
 
     def test_skipme(self):
-        c = self.conn()
+        c = self.served_conn()
         my_id = self.client_id(c)
         self.assertEqual(c.cmd("CLIENT", "KILL", "ID", my_id), b":0\r\n")
         self.assertEqual(c.cmd("CLIENT", "KILL", "ID", my_id, "SKIPME", "yes"), b":0\r\n")
@@ -576,7 +580,7 @@ class ClientKill(ConnectionCase):
         self.assertTrue(c.is_closed())
 
     def test_errors(self):
-        c = self.conn()
+        c = self.served_conn()
         self.assertEqual(c.cmd("CLIENT", "KILL", "ID", "x"), b"-ERR client-id should be greater than 0\r\n")
         self.assertEqual(c.cmd("CLIENT", "KILL", "ID", "0"), b"-ERR client-id should be greater than 0\r\n")
         self.assertEqual(c.cmd("CLIENT", "KILL", "FOO", "x"), SYNTAX)
@@ -667,7 +671,8 @@ class Handshakes(ConnectionCase):
     def test_jedis_5_handshake(self):
         # Jedis 5 without a password: fire-and-forget CLIENT SETNAME and SETINFO, then SELECT.
         c = self.conn()
-        replies = self.pipeline(c, ("CLIENT", "SETNAME", "spring-app"), ("CLIENT", "SETINFO", "LIB-NAME", "jedis"),
+        replies = self.pipeline(c, ("CLIENT", "SETNAME", "spring-app"),
+                                ("CLIENT", "SETINFO", "LIB-NAME", "jedis"),
                                 ("CLIENT", "SETINFO", "LIB-VER", "5.1.5"), ("SELECT", "2"), ("PING",))
         self.assertEqual(replies[0], OK)
         self.assertEqual(replies[3:], [OK, PONG])
@@ -677,7 +682,8 @@ class Handshakes(ConnectionCase):
     @needs_redis_72
     def test_jedis_setinfo_succeeds(self):
         c = self.conn()
-        replies = self.pipeline(c, ("CLIENT", "SETINFO", "LIB-NAME", "jedis"), ("CLIENT", "SETINFO", "LIB-VER", "5.1.5"))
+        replies = self.pipeline(c, ("CLIENT", "SETINFO", "LIB-NAME", "jedis"),
+                                ("CLIENT", "SETINFO", "LIB-VER", "5.1.5"))
         self.assertEqual(replies, [OK, OK])
         info = self.client_info(c)
         self.assertEqual((info["lib-name"], info["lib-ver"]), ("jedis", "5.1.5"))
@@ -772,7 +778,8 @@ class RequirePass(ConnectionCase):
     def test_jedis_handshake_with_password(self):
         c = self.conn()
         replies = self.pipeline(c, ("AUTH", "secret"), ("CLIENT", "SETNAME", "jedis-app"),
-                                ("CLIENT", "SETINFO", "LIB-NAME", "jedis"), ("CLIENT", "SETINFO", "LIB-VER", "5.1.5"),
+                                ("CLIENT", "SETINFO", "LIB-NAME", "jedis"),
+                                ("CLIENT", "SETINFO", "LIB-VER", "5.1.5"),
                                 ("SELECT", "4"), ("PING",))
         self.assertEqual(replies[:2], [OK, OK])
         self.assertEqual(replies[4:], [OK, PONG])

@@ -156,7 +156,7 @@ class ProtocolCase(ServerTestCase):
             while len(got) < len(expected):
                 got += c.reply()
         except (EOFError, ConnectionResetError, TimeoutError) as e:
-            self.fail("connection closed before the whole reply (%r so far): %s" % (got, e))
+            self.fail("the reply did not arrive whole (%r so far): %r" % (got, e))
         self.assertEqual(got, expected)
         self.assertTrue(c.is_closed(), "a protocol error must close the connection")
         self.assertEqual(c.buf, b"", "nothing may follow the protocol error")
@@ -314,7 +314,8 @@ class InlineQuoting(ProtocolCase):
         self.assertRepliesThenOpen(b'SET "a b" "c\\x00d\\r\\n"\r\nGET "a b"\r\n', OK + bulk(b"c\x00d\r\n"))
         self.assertEqual(self.r.get(b"a b"), b"c\x00d\r\n")
         self.assertRepliesThenOpen(b'ECHO "\\x41\\x42\\x4a\\x4A"\r\n', bulk(b"ABJJ"))
-        self.assertRepliesThenOpen(b'ECHO "a\\nb\\tc\\\\d\\"e\\rf\\ag\\bh"\r\n', bulk(b'a\nb\tc\\d"e\rf\x07g\x08h'))
+        self.assertRepliesThenOpen(b'ECHO "a\\nb\\tc\\\\d\\"e\\rf\\ag\\bh"\r\n',
+                                   bulk(b'a\nb\tc\\d"e\rf\x07g\x08h'))
 
     def test_invalid_escapes_are_taken_literally(self):
         # "\x4" and "\xZZ" are not hex escapes: the backslash is dropped, the rest kept; "\q" -> "q".
@@ -413,7 +414,8 @@ class UnknownCommands(ProtocolCase):
         self.assertRepliesThenOpen(b"*1\r\n$0\r\n\r\n", unknown_command(b""))
 
     def test_unknown_subcommand(self):
-        self.assertRepliesThenOpen(encode("CONFIG", "foo"), b"-ERR unknown subcommand 'foo'. Try CONFIG HELP.\r\n")
+        self.assertRepliesThenOpen(encode("CONFIG", "foo"),
+                                   b"-ERR unknown subcommand 'foo'. Try CONFIG HELP.\r\n")
         self.assertRepliesThenOpen(encode("client", "foo", "bar"),
                                    b"-ERR unknown subcommand 'foo'. Try CLIENT HELP.\r\n")
 
