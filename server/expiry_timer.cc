@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/expiry_timer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 
@@ -11,6 +12,11 @@ namespace {
 constexpr size_t kExpireBudget = 1000;
 constexpr int64_t kMaxWaitMs = 3'600'000;
 }  // namespace
+
+int64_t ExpiryWaitUs(int64_t deadline_ms, int64_t now_us) {
+  if (deadline_ms - now_us / 1000 >= kMaxWaitMs) return kMaxWaitMs * 1000;
+  return std::max<int64_t>(0, (deadline_ms + 1) * 1000 - now_us);
+}
 
 ExpiryTimer::ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index)
     : io_(io), timer_(io), keyspace_(keyspace), shard_(keyspace.shard(shard_index)) {}
@@ -28,13 +34,7 @@ void ExpiryTimer::Cancel() { timer_.cancel(); }
 void ExpiryTimer::ArmAt(int64_t deadline_ms) {
   if (deadline_ms >= target_ms_) return;
   target_ms_ = deadline_ms;
-  // A key expires once the clock passes its deadline (Redis: now > deadline), hence +1 ms. Far deadlines
-  // (PEXPIREAT near INT64_MAX) would overflow the timer's nanoseconds: wait at most an hour, then the timer
-  // finds nothing due and re-arms for what is left.
-  const int64_t now_ms = keyspace_.clock().NowMs();
-  const int64_t delay_ms =
-      deadline_ms - now_ms >= kMaxWaitMs ? kMaxWaitMs : std::max<int64_t>(0, deadline_ms + 1 - now_ms);
-  timer_.expires_after(std::chrono::milliseconds(delay_ms));
+  timer_.expires_after(std::chrono::microseconds(ExpiryWaitUs(deadline_ms, keyspace_.clock().NowUs())));
   timer_.async_wait([this](const asio::error_code& ec) {
     if (!ec) OnTimer();
   });

@@ -11,6 +11,14 @@
 
 namespace sessionkv::server {
 
+// Microseconds to wait at `now_us` (Unix time) until a key with deadline `deadline_ms` is due. A key expires
+// once the millisecond clock is past its deadline (Redis: now > deadline), that is from the first
+// microsecond of millisecond deadline + 1: waiting for exactly that instant, rather than for a whole number
+// of milliseconds from a truncated now, saves up to a millisecond per expiry. Far deadlines are capped at an
+// hour (the timer then finds nothing due and waits again), which also keeps PEXPIREAT near INT64_MAX from
+// overflowing.
+int64_t ExpiryWaitUs(int64_t deadline_ms, int64_t now_us);
+
 class ExpiryTimer {
  public:
   ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index);
