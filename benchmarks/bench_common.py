@@ -244,7 +244,12 @@ def session_fields(rng, now_ms, total=SESSION_BYTES):
 
 def session_write(rng, value_type, now_ms, key=None, total=SESSION_BYTES):
     """(key, [write request]) for one session without its expiry: HMSET of the five fields (what the
-    default repository sends), or for value_type "string" one SET of a value of the same total size."""
+    default repository sends), or for value_type "string" one SET of a value of the same total size, or for
+    "shadow" the indexed repository's empty `spring:session:sessions:expires:<id>` key (APPEND of "",
+    spring-session-wire.md 1.3), which shows the cost of a key without the value's."""
+    if value_type == "shadow":
+        key = key or SESSION_PREFIX + b"expires:" + session_key(rng)[len(SESSION_PREFIX):]
+        return key, [encode(b"APPEND", key, b"")]
     key = key or session_key(rng)
     fields = session_fields(rng, now_ms, total)
     if value_type == "hash":
@@ -252,7 +257,7 @@ def session_write(rng, value_type, now_ms, key=None, total=SESSION_BYTES):
         return key, [encode(b"HMSET", key, *flat)]
     if value_type == "string":
         return key, [encode(b"SET", key, b"".join(x for fv in fields for x in fv))]
-    raise ValueError("value type must be hash or string, not %r" % value_type)
+    raise ValueError("value type must be hash, string or shadow, not %r" % value_type)
 
 
 def make_rng(seed=1):

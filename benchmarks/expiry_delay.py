@@ -20,8 +20,9 @@ then count as missed. Every server is started fresh for every shape and round.
 The client-side floor is measured too: --probes PUBLISHes on the expired channel, timed from the send to
 the arrival at the same subscriber (loopback, both servers' pub/sub path, Python's wake-up).
 
-Values: --value-type string (default; one ~1 KB string per session) or hash (the five Spring session
-fields, HMSET), for when the server has hashes.
+Values: --value-type string (default; one ~1 KB string per session), hash (the five Spring session fields,
+HMSET, for when the server has hashes) or shadow (the indexed repository's empty expires:<id> keys, whose
+expiry is what Spring actually listens for).
 
   benchmarks/expiry_delay.py                      # both shapes, both servers
   benchmarks/expiry_delay.py --shapes crowd --rounds 3 --io-threads 2
@@ -270,7 +271,7 @@ def main():
     ap.add_argument("--lead-ms", type=int, default=800, help="first deadline this long after writing starts")
     ap.add_argument("--wait-s", type=float, default=10.0)
     ap.add_argument("--probes", type=int, default=200)
-    ap.add_argument("--value-type", choices=["string", "hash"], default="string")
+    ap.add_argument("--value-type", choices=["string", "hash", "shadow"], default="string")
     ap.add_argument("--io-threads", type=int, default=0, help="passed to sessionkv-server if > 0")
     ap.add_argument("--rt-priority", type=int, default=0,
                     help="run both servers and the subscriber under SCHED_FIFO at this priority (root)")

@@ -10,9 +10,11 @@ the growth of the server's resident memory (VmRSS in /proc/<pid>/status) and of 
 empty server's baseline, and the ratio sessionkv / redis.
 
 --value-types string stores the same bytes as one string per session (SET + PEXPIRE): the per-key cost of a
-server that has no hashes yet. A server without HMSET is skipped for the hash shape.
+server that has no hashes yet. A server without HMSET is skipped for the hash shape. --value-types shadow
+stores the indexed repository's empty shadow key per session (APPEND "" + PEXPIRE): a key's own overhead.
 
   benchmarks/session_memory.py                          # hash and string shapes, both servers
+  benchmarks/session_memory.py --value-types shadow     # empty keys with a TTL
   benchmarks/session_memory.py --value-types string --sessions 200000
 """
 import argparse
