@@ -22,7 +22,8 @@ import time
 import uuid
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-SESSIONKV_BIN = os.environ.get("SESSIONKV_SERVER", os.path.join(ROOT, "build", "bin", "sessionkv-server"))
+SESSIONKV_BIN = os.path.abspath(os.environ.get("SESSIONKV_SERVER",
+                                               os.path.join(ROOT, "build", "bin", "sessionkv-server")))
 REDIS_BIN = os.environ.get("REDIS_SERVER", "redis-server")
 SESSION_PREFIX = b"spring:session:sessions:"
 
