@@ -38,6 +38,10 @@ bool BelowMax(const ScoreRange& r, std::string_view, double score) { return r.Be
 bool AboveMin(const LexRange& r, std::string_view member, double) { return r.AboveMin(member); }
 bool BelowMax(const LexRange& r, std::string_view member, double) { return r.BelowMax(member); }
 
+// Redis's listpack stores an integral score as an integer (zzlInsertAt's double2ll), so -0 reads back
+// as 0 there; a skiplist keeps the double as it is.
+double ListpackScore(double score) { return score == 0 ? 0.0 : score; }
+
 size_t StringHeap(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
 
 }  // namespace
@@ -164,6 +168,8 @@ ZSetValue ZSetValue::FromEntries(std::vector<Entry> entries, const ZSetLimits& l
   z.rep_ = std::move(entries);
   if (z.size() > limits.max_listpack_entries || longest > limits.max_listpack_value) {
     z.ConvertToSkiplist(z.size());
+  } else {
+    for (Entry& e : z.small()) e.score = ListpackScore(e.score);
   }
   return z;
 }
@@ -212,7 +218,7 @@ void ZSetValue::SmallInsert(std::string_view member, double score) {
   auto it = std::lower_bound(
       v.begin(), v.end(), member,
       [score](const Entry& e, std::string_view m) { return EntryBefore(e, score, m); });
-  v.insert(it, Entry{std::string(member), score});
+  v.insert(it, Entry{std::string(member), ListpackScore(score)});
 }
 
 std::optional<double> ZSetValue::Score(std::string_view member) const {

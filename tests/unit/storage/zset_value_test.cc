@@ -118,6 +118,20 @@ TEST(ZSetValueTest, FromEntriesChoosesListpackWhenSmall) {
   EXPECT_EQ(ZSetValue::FromEntries(many, kDefault).encoding(), Encoding::kListpack);
 }
 
+// Redis's listpack stores integral scores as integers, so -0 comes back as 0; a skiplist keeps -0.
+TEST(ZSetValueTest, ListpackLosesTheSignOfZero) {
+  ZSetValue small;
+  double reported = 1;
+  EXPECT_EQ(small.Add("a", -0.0, 0, kDefault, &reported), AddResult::kAdded);
+  EXPECT_TRUE(std::signbit(reported)) << "the reply still shows what was computed";
+  EXPECT_FALSE(std::signbit(*small.Score("a")));
+  ZSetValue big = ZSetValue::Create(1000, 1, kDefault);
+  Add(big, "a", -0.0);
+  EXPECT_TRUE(std::signbit(*big.Score("a")));
+  ZSetValue built = ZSetValue::FromEntries({{"a", -0.0}}, kDefault);
+  EXPECT_FALSE(std::signbit(*built.Score("a")));
+}
+
 TEST(ZSetValueTest, HeapBytesGrowWithMembers) {
   ZSetValue z;
   const size_t empty = z.HeapBytes();
