@@ -368,9 +368,12 @@ void RunAgainstModel(const ZSetLimits& limits, int steps, int keyspace, uint32_t
     // Encoding: a listpack until a limit is crossed, then a skiplist for good.
     size_t longest = 0;
     for (const auto& [m, s] : model) longest = std::max(longest, m.size());
-    if (model.size() > limits.max_listpack_entries || longest > limits.max_listpack_value)
+    if (model.size() > limits.max_listpack_entries || longest > limits.max_listpack_value) {
       converted = true;
-    if (converted) ASSERT_EQ(z.encoding(), Encoding::kSkiplist) << step;
+    }
+    if (converted) {
+      ASSERT_EQ(z.encoding(), Encoding::kSkiplist) << step;
+    }
     if (z.encoding() == Encoding::kSkiplist) converted = true;
 
     const Model sorted = Sorted(model);
