@@ -38,8 +38,8 @@ bool BelowMax(const ScoreRange& r, std::string_view, double score) { return r.Be
 bool AboveMin(const LexRange& r, std::string_view member, double) { return r.AboveMin(member); }
 bool BelowMax(const LexRange& r, std::string_view member, double) { return r.BelowMax(member); }
 
-// Redis's listpack stores an integral score as an integer (zzlInsertAt's double2ll), so -0 reads back
-// as 0 there; a skiplist keeps the double as it is.
+// Redis's listpack stores an integral score as an integer (zzlInsertAt's double2ll), so -0 reads
+// back as 0 there; a skiplist keeps the double as it is.
 double ListpackScore(double score) { return score == 0 ? 0.0 : score; }
 
 size_t StringHeap(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
