@@ -3,7 +3,10 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 namespace sessionkv::protocol {
 
@@ -97,17 +100,67 @@ void ReplyWriter::BulkArray(const std::vector<std::string_view>& items) {
   for (std::string_view item : items) Bulk(item);
 }
 
+namespace {
+
+// fpconv's emit_digits: `digits` (no leading or trailing zeros) times 10^k, for a positive value.
+std::string EmitDigits(std::string_view digits, int k) {
+  const int n = static_cast<int>(digits.size());
+  const int exp = std::abs(k + n - 1);
+  std::string out;
+  if (k >= 0 && exp < n + 7) {
+    out.append(digits);
+    out.append(static_cast<size_t>(k), '0');
+    return out;
+  }
+  if (k < 0 && (k > -7 || exp < 4)) {
+    const int offset = n + k;  // digits before the point
+    if (offset <= 0) {
+      out.append("0.");
+      out.append(static_cast<size_t>(-offset), '0');
+      out.append(digits);
+    } else {
+      out.append(digits.substr(0, offset));
+      out.push_back('.');
+      out.append(digits.substr(offset));
+    }
+    return out;
+  }
+  out.push_back(digits[0]);
+  if (n > 1) {
+    out.push_back('.');
+    out.append(digits.substr(1));
+  }
+  out.push_back('e');
+  out.push_back(k + n - 1 < 0 ? '-' : '+');
+  out.append(std::to_string(exp));
+  return out;
+}
+
+}  // namespace
+
 std::string FormatDouble(double d) {
   if (std::isnan(d)) return "nan";
   if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-  // Integral values in (-2^52, 2^52) print as integers, as Redis's d2string does.
-  if (d > -4503599627370495.0 && d < 4503599627370496.0 && d == static_cast<double>(static_cast<int64_t>(d))) {
-    if (d == 0 && std::signbit(d)) return "-0";
-    return std::to_string(static_cast<int64_t>(d));
+  if (d == 0) return std::signbit(d) ? "-0" : "0";
+  // Redis's double2ll: within +-(LLONG_MAX / 2) an integral value prints as an integer.
+  constexpr double kIntegerLimit = static_cast<double>(INT64_MAX / 2);
+  if (d >= -kIntegerLimit && d <= kIntegerLimit) {
+    const auto ll = static_cast<int64_t>(d);
+    if (static_cast<double>(ll) == d) return std::to_string(ll);
   }
+  // The shortest round-trip digits, from to_chars' scientific form "d.ddde[+-]xx".
   char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), d);
-  return std::string(buf, end - buf);
+  auto [end, ec] =
+      std::to_chars(buf, buf + sizeof(buf), std::fabs(d), std::chars_format::scientific);
+  const std::string_view sci(buf, static_cast<size_t>(end - buf));
+  const size_t e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e)) {
+    if (c != '.') digits.push_back(c);
+  }
+  const int exponent = std::atoi(std::string(sci.substr(e + 1)).c_str());
+  const int k = exponent - static_cast<int>(digits.size()) + 1;
+  return (d < 0 ? "-" : "") + EmitDigits(digits, k);
 }
 
 std::string FormatLongDouble(long double d) {

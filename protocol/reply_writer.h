@@ -44,9 +44,11 @@ class ReplyWriter {
   RespVersion version_;
 };
 
-// Redis 7.2's double formatting (d2string/fpconv): "inf", "-inf", "nan", integral values up to 2^52 as
-// integers, otherwise the shortest representation that reads back as the same double. (Redis 7.0 printed
-// %.17g: 0.1 was "0.10000000000000001".)
+// Redis 7.2's double formatting (d2string): "inf", "-inf", "nan", "-0", integral values within
+// +-2^62 as integers (double2ll), otherwise the shortest digits that read back as the same double,
+// laid out as fpconv_dtoa does: plain up to 7 trailing zeros ("1234567890000000"), a decimal point
+// down to 6 leading zeros ("0.0001"), else scientific with an unpadded exponent ("1e+300",
+// "1.5e-7"). (Redis 7.0 printed %.17g: 0.1 was "0.10000000000000001".)
 std::string FormatDouble(double d);
 // Redis's ld2string(LD_STR_HUMAN) for INCRBYFLOAT: %.17Lf with trailing zeros (and a bare '.') removed.
 std::string FormatLongDouble(long double d);

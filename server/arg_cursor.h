@@ -17,6 +17,21 @@ bool ParseDouble(std::string_view s, double* out);
 // Redis's string2ld (INCRBYFLOAT): strtold over the whole string, no leading space, not NaN.
 bool ParseLongDouble(std::string_view s, long double* out);
 
+// A SCAN-family cursor: decimal digits with an optional '+', within uint64 (keys.cc's SCAN, SSCAN,
+// ZSCAN). Redis 7.0/7.2's strtoul also wrapped "-1" around, which we do not follow.
+bool ParseScanCursor(std::string_view s, uint64_t* out);
+
+class ArgCursor;
+// The options of SCAN ([MATCH pattern] [COUNT count] [TYPE type]) and of SSCAN/ZSCAN (no TYPE: a
+// syntax error there), in any order, as Redis's scanGenericCommand reads them. MATCH * is no
+// pattern (empty); COUNT below 1 is a syntax error.
+struct ScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;  // empty = every element
+  std::string_view type;     // empty = every type
+};
+absl::StatusOr<ScanOptions> ParseScanOptions(ArgCursor cur, bool allow_type);
+
 class ArgCursor {
  public:
   ArgCursor(const std::vector<std::string_view>& args, size_t pos) : args_(&args), pos_(pos) {}

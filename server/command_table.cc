@@ -160,6 +160,9 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterKeyCommands(table);
   RegisterExpireCommands(table);
   RegisterSetCommands(table);
+  RegisterZSetCommands(table);
+  RegisterZSetRangeCommands(table);
+  RegisterZSetAlgebraCommands(table);
   RegisterPubSubCommands(table);
   RegisterServerCommands(table);
   RegisterInfoCommands(table);

@@ -91,6 +91,8 @@ enum class Param : uint8_t {
   kSetMaxIntsetEntries,
   kSetMaxListpackEntries,
   kSetMaxListpackValue,
+  kZsetMaxListpackEntries,
+  kZsetMaxListpackValue,
   kInclude,
   kRenameCommand,
   kCount,
@@ -274,6 +276,8 @@ class Config {
   int64_t set_max_intset_entries() const { return Num(Param::kSetMaxIntsetEntries); }
   int64_t set_max_listpack_entries() const { return Num(Param::kSetMaxListpackEntries); }
   int64_t set_max_listpack_value() const { return Num(Param::kSetMaxListpackValue); }
+  int64_t zset_max_listpack_entries() const { return Num(Param::kZsetMaxListpackEntries); }
+  int64_t zset_max_listpack_value() const { return Num(Param::kZsetMaxListpackValue); }
   // Absolute path of the file given as first argument, or "" when started without one.
   std::string config_file() const;
 

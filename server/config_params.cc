@@ -95,8 +95,9 @@ constexpr ParamSpec kParams[] = {
      .flags = kParamImmutable | kParamEmptyIsNull, .default_value = ""},
     {.id = Param::kDaemonize, .name = "daemonize", .type = kBool, .flags = kParamImmutable,
      .default_value = "no", .validate = DaemonizeMustBeNo},
-    // Compact encodings (design.md "Memory"): small hashes and sets stay in one contiguous block until
-    // one of these is exceeded, then convert to a hash table, as Redis's listpack/intset do.
+    // Compact encodings (design.md "Memory"): small hashes, sets and sorted sets stay compact until
+    // one of these is exceeded, then convert to a hash table (a skiplist for sorted sets), as
+    // Redis's listpack/intset do.
     {.id = Param::kHashMaxListpackEntries, .name = "hash-max-listpack-entries", .type = kInteger,
      .default_value = "512", .min = 0, .max = LONG_MAX},
     {.id = Param::kHashMaxListpackValue, .name = "hash-max-listpack-value", .type = kInteger,
@@ -106,6 +107,10 @@ constexpr ParamSpec kParams[] = {
     {.id = Param::kSetMaxListpackEntries, .name = "set-max-listpack-entries", .type = kInteger,
      .default_value = "128", .min = 0, .max = LONG_MAX},
     {.id = Param::kSetMaxListpackValue, .name = "set-max-listpack-value", .type = kInteger,
+     .default_value = "64", .min = 0, .max = LONG_MAX},
+    {.id = Param::kZsetMaxListpackEntries, .name = "zset-max-listpack-entries", .type = kInteger,
+     .default_value = "128", .min = 0, .max = LONG_MAX},
+    {.id = Param::kZsetMaxListpackValue, .name = "zset-max-listpack-value", .type = kInteger,
      .default_value = "64", .min = 0, .max = LONG_MAX},
     // File and command-line directives, not CONFIG parameters; CONFIG REWRITE keeps their lines.
     {.id = Param::kInclude, .name = "include", .type = kInclude, .flags = kParamFileOnly,

@@ -51,6 +51,27 @@ TEST(FormatDoubleTest, RedisSevenTwoForms) {
   EXPECT_EQ(FormatDouble(HUGE_VAL), "inf");
   EXPECT_EQ(FormatDouble(-HUGE_VAL), "-inf");
   EXPECT_EQ(FormatDouble(NAN), "nan");
+  EXPECT_EQ(FormatDouble(-0.0), "-0");
+}
+
+// The layouts of Redis 7.2's fpconv_dtoa and double2ll (checked against its emit_digits rules).
+TEST(FormatDoubleTest, FpconvLayouts) {
+  EXPECT_EQ(FormatDouble(1.5), "1.5");
+  EXPECT_EQ(FormatDouble(0.0001), "0.0001");
+  EXPECT_EQ(FormatDouble(0.000001), "0.000001");
+  EXPECT_EQ(FormatDouble(1e-7), "1e-7");
+  EXPECT_EQ(FormatDouble(1.5e-7), "1.5e-7");
+  EXPECT_EQ(FormatDouble(-2.5e-10), "-2.5e-10");
+  EXPECT_EQ(FormatDouble(123456.789), "123456.789");
+  EXPECT_EQ(FormatDouble(1.2345678), "1.2345678");
+  EXPECT_EQ(FormatDouble(1e300), "1e+300");
+  EXPECT_EQ(FormatDouble(1.7976931348623157e308), "1.7976931348623157e+308");
+  EXPECT_EQ(FormatDouble(5e-324), "5e-324");
+  EXPECT_EQ(FormatDouble(4611686018427387904.0), "4611686018427387904");  // 2^62: double2ll
+  EXPECT_EQ(FormatDouble(9223372036854775808.0), "9223372036854776000");  // 2^63: plain digits
+  EXPECT_EQ(FormatDouble(1e22), "1e+22");
+  EXPECT_EQ(FormatDouble(1.23456789e15), "1234567890000000");
+  EXPECT_EQ(FormatDouble(3.0000000000000004), "3.0000000000000004");
 }
 
 TEST(FormatLongDoubleTest, IncrByFloatForms) {
