@@ -161,6 +161,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterExpireCommands(table);
   RegisterSetCommands(table);
   RegisterPubSubCommands(table);
+  RegisterTransactionCommands(table);
   RegisterServerCommands(table);
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);

@@ -13,6 +13,7 @@ void RegisterKeyCommands(CommandTable& table);            // commands/keys.cc
 void RegisterExpireCommands(CommandTable& table);         // commands/expire.cc
 void RegisterSetCommands(CommandTable& table);            // commands/sets.cc
 void RegisterPubSubCommands(CommandTable& table);         // commands/pubsub.cc
+void RegisterTransactionCommands(CommandTable& table);    // commands/transactions.cc
 void RegisterServerCommands(CommandTable& table);         // commands/server.cc (CONFIG, TIME, MONITOR, ...)
 void RegisterInfoCommands(CommandTable& table);           // commands/info.cc
 void RegisterIntrospectionCommands(CommandTable& table);  // commands/introspection.cc (COMMAND, SLOWLOG...)
