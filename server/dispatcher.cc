@@ -161,8 +161,18 @@ void Dispatcher::Execute(const std::vector<std::string_view>& args, ClientState&
       CallCommand(server_, *spec, args, client, reply, ShardLocking::kTake);
     }
   } else {
+    const CommandSpec* rejected = server_.commands.Find(args[0]);
+    if (rejected != nullptr && rejected->full_name == "exec") {
+      AbortExec(server_.keyspace, client, reply, mark);
+      // Redis shows the aborted EXEC to MONITOR, which already saw the MULTI.
+      if (server_.clients.HasMonitors()) {
+        server_.clients.FeedMonitors(FormatMonitorLine(server_.clock.NowUs(), client.db, client.info->addr,
+                                                       args));
+      }
+    } else {
+      FlagTransaction(client);  // a rejection inside MULTI dooms the transaction, as Redis's rejectCommand
+    }
     CountErrorReply(server_, out, mark);
-    FlagTransaction(client);  // a rejection inside MULTI dooms the transaction, as Redis's rejectCommand
   }
 
   // CLIENT REPLY: OFF and SKIP silence themselves too; SKIP then silences exactly one more command.

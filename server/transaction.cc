@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "base/strings.h"
 #include "server/client_state.h"
 #include "server/command_table.h"
 
@@ -29,6 +30,17 @@ void QueueCommand(ClientState& client, const CommandSpec& spec, const std::vecto
 
 void FlagTransaction(ClientState& client) {
   if (client.multi) client.multi->aborted = true;
+}
+
+void AbortExec(storage::Keyspace& ks, ClientState& client, protocol::ReplyWriter& reply, size_t mark) {
+  std::string& out = *reply.buffer();
+  std::string_view error = std::string_view(out).substr(mark + 1);  // after '-'
+  if (error.ends_with("\r\n")) error.remove_suffix(2);
+  if (error.starts_with("ERR ")) error.remove_prefix(4);  // Redis formats these without the code
+  std::string text = StrCat("EXECABORT Transaction discarded because of: ", error);
+  out.resize(mark);
+  reply.Error(text);
+  DiscardTransaction(ks, client);
 }
 
 void UnwatchAllKeys(storage::Keyspace& ks, ClientState& client, WatchLocks locks) {

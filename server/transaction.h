@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/reply_writer.h"
 #include "storage/keyspace.h"
 
 namespace sessionkv::server {
@@ -43,6 +44,10 @@ bool RunsInsideMulti(const CommandSpec& spec);
 void QueueCommand(ClientState& client, const CommandSpec& spec, const std::vector<std::string_view>& args);
 // A command was rejected while the client is in MULTI: EXEC will answer EXECABORT (flagTransaction).
 void FlagTransaction(ClientState& client);
+// EXEC itself was rejected (wrong arity, NOAUTH, subscribed context), in MULTI or not: Redis's
+// execCommandAbort discards the transaction and its watches and replaces the rejection, the error line
+// written at out[mark..], by "EXECABORT Transaction discarded because of: <error without ERR>".
+void AbortExec(storage::Keyspace& ks, ClientState& client, protocol::ReplyWriter& reply, size_t mark);
 
 // Whether the caller already holds the shard locks of the client's watched keys.
 enum class WatchLocks : uint8_t { kTake, kHeld };

@@ -117,6 +117,30 @@ TEST_P(TransactionsTest, RuntimeErrorsAreElementsOfTheReply) {
   EXPECT_EQ(v.elements[3].str, "1");
 }
 
+TEST_P(TransactionsTest, RejectedExecAbortsAndUnwatches) {
+  const std::string arity =
+      "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command";
+  EXPECT_EQ(Error({"EXEC", "x"}), arity) << "even outside MULTI";
+  Status({"WATCH", "k"});
+  Status({"MULTI"});
+  Status({"SET", "k", "v"});
+  EXPECT_EQ(Error({"EXEC", "x"}), arity);
+  EXPECT_EQ(Error({"EXEC"}), "ERR EXEC without MULTI") << "the transaction is gone";
+  EXPECT_TRUE(h_.client().watched.empty()) << "and so are its watches";
+  EXPECT_EQ(h_.Run({"EXISTS", "k"}).integer, 0);
+  const std::string errors = Info("errorstats");
+  EXPECT_NE(errors.find("errorstat_EXECABORT:count=2\r\n"), std::string::npos) << errors;
+  if (!resp3()) {
+    h_.Run({"SUBSCRIBE", "c"});
+    EXPECT_EQ(h_.RunRaw({"EXEC"}),
+              "-EXECABORT Transaction discarded because of: Can't execute 'exec': only (P|S)SUBSCRIBE / "
+              "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n");
+  }
+  h_.client().authenticated = false;
+  EXPECT_EQ(h_.RunRaw({"EXEC"}),
+            "-EXECABORT Transaction discarded because of: NOAUTH Authentication required.\r\n");
+}
+
 TEST_P(TransactionsTest, NoMultiCommandsAreRejected) {
   // No command of ours carries no_multi yet (Redis: SAVE, SHUTDOWN, SYNC, PSYNC); a probe row does.
   h_.server().commands.Add({.name = "nomultiprobe", .arity = 1, .flags = "no_multi",
