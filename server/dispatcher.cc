@@ -6,7 +6,6 @@
 #include <chrono>
 #include <optional>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_format.h"
 #include "server/command_context.h"
 #include "server/config.h"
