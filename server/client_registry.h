@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "storage/watch.h"
 
 namespace sessionkv::server {
 
@@ -56,6 +57,10 @@ class ClientInfo {
   std::atomic<int> patterns{0};  // CLIENT LIST psub=
   // The last command run (CLIENT LIST cmd=); a pointer into the command table, which outlives clients.
   std::atomic<const CommandSpec*> last_command{nullptr};
+  std::atomic<int> multi{-1};          // commands queued since MULTI, -1 outside MULTI (CLIENT LIST multi=)
+  std::atomic<uint64_t> multi_mem{0};  // CLIENT LIST multi-mem=
+  // Set by whichever thread changes a key this client WATCHes (storage/watch.h); CLIENT LIST flag d.
+  const std::shared_ptr<storage::WatchFlag> watch_flag = std::make_shared<storage::WatchFlag>();
 
   std::string name() const { return Get(&ClientInfo::name_); }
   std::string lib_name() const { return Get(&ClientInfo::lib_name_); }

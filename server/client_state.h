@@ -4,11 +4,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "protocol/reply_writer.h"
 #include "server/client_registry.h"
+#include "server/transaction.h"
 
 namespace sessionkv::server {
 
@@ -30,6 +33,8 @@ struct ClientState {
   bool in_exec = false;
   absl::flat_hash_set<std::string> channels;  // SUBSCRIBE
   absl::flat_hash_set<std::string> patterns;  // PSUBSCRIBE
+  std::optional<MultiState> multi;            // from MULTI until EXEC/DISCARD (server/transaction.h)
+  std::vector<WatchedKey> watched;            // WATCH; the dirty flag is info->watch_flag
 
   size_t subscription_count() const { return channels.size() + patterns.size(); }
 };

@@ -164,6 +164,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterZSetRangeCommands(table);
   RegisterZSetAlgebraCommands(table);
   RegisterPubSubCommands(table);
+  RegisterTransactionCommands(table);
   RegisterServerCommands(table);
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);

@@ -6,6 +6,7 @@
 
 #include "server/config.h"
 #include "server/log.h"
+#include "server/transaction.h"
 
 namespace sessionkv::server {
 
@@ -208,6 +209,7 @@ void Connection::Close() {
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   UnsubscribeAll(server_.pubsub, state_);
+  UnwatchAllKeys(server_.keyspace, state_, WatchLocks::kTake);
   server_.clients.Remove(state_.info->id);
 }
 

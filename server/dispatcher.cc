@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_format.h"
 #include "server/command_context.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/shard_locks.h"
+#include "server/transaction.h"
 
 namespace sessionkv::server {
 
@@ -20,31 +22,6 @@ int64_t SteadyMicros() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
-
-// Locks a set of shards in ascending order (the one global lock order) and unlocks them on destruction.
-class ShardLocks {
- public:
-  ShardLocks(storage::Keyspace& ks, const CommandSpec& spec, const std::vector<std::string_view>& args)
-      : ks_(ks) {
-    if (spec.lock == LockScope::kAllShards) {
-      for (int i = 0; i < ks.num_shards(); ++i) shards_.push_back(i);
-    } else {
-      for (int pos : spec.KeyPositions(args)) shards_.push_back(ks.ShardOfKey(args[pos]));
-      std::sort(shards_.begin(), shards_.end());
-      shards_.erase(std::unique(shards_.begin(), shards_.end()), shards_.end());
-    }
-    for (size_t s : shards_) ks_.shard(s).mutex().lock();
-  }
-  ~ShardLocks() {
-    for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) ks_.shard(*it).mutex().unlock();
-  }
-  ShardLocks(const ShardLocks&) = delete;
-  ShardLocks& operator=(const ShardLocks&) = delete;
-
- private:
-  storage::Keyspace& ks_;
-  absl::InlinedVector<size_t, 4> shards_;
-};
 
 // Redis's sdscatrepr: printable bytes as they are, \" \\ \n \r \t \a \b escaped, others as \xHH.
 void AppendQuoted(std::string* out, std::string_view s) {
@@ -95,6 +72,15 @@ bool AllowedWhileSubscribed(const CommandSpec& spec) {
   return std::find(std::begin(kAllowed), std::end(kAllowed), spec.full_name) != std::end(kAllowed);
 }
 
+// If the reply written since `mark` is an error, counts it (errorstats) and returns true.
+bool CountErrorReply(ServerState& server, const std::string& out, size_t mark) {
+  if (out.size() <= mark || out[mark] != '-') return false;
+  const size_t end = out.find_first_of(" \r", mark + 1);
+  server.stats.CountError(std::string_view(out).substr(mark + 1, end - mark - 1));
+  server.stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
 }  // namespace
 
 std::string FormatMonitorLine(int64_t now_us, int db, std::string_view addr,
@@ -143,6 +129,11 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
     reply.Error(kErrNoAuth);
     return nullptr;
   }
+  if (client.multi && spec->has(kCmdNoMulti)) {
+    spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    reply.Error("ERR Command not allowed inside a transaction");
+    return nullptr;
+  }
   if (client.resp == protocol::RespVersion::kResp2 && client.subscription_count() > 0 &&
       !AllowedWhileSubscribed(*spec)) {
     spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
@@ -161,9 +152,26 @@ void Dispatcher::Execute(const std::vector<std::string_view>& args, ClientState&
   const ReplyMode mode_before = client.reply_mode;
 
   if (const CommandSpec* spec = Resolve(args, client, reply)) {
-    RunLocked(*spec, args, client, reply);
+    if (client.multi && !RunsInsideMulti(*spec)) {
+      QueueCommand(client, *spec, args);
+      reply.SimpleString("QUEUED");
+    } else {
+      client.info->last_command.store(spec, std::memory_order_relaxed);  // CLIENT LIST shows the running one
+      CallCommand(server_, *spec, args, client, reply, ShardLocking::kTake);
+    }
   } else {
-    CountErrorReply(out, mark);
+    const CommandSpec* rejected = server_.commands.Find(args[0]);
+    if (rejected != nullptr && rejected->full_name == "exec") {
+      AbortExec(server_.keyspace, client, reply, mark);
+      // Redis shows the aborted EXEC to MONITOR, which already saw the MULTI.
+      if (server_.clients.HasMonitors()) {
+        server_.clients.FeedMonitors(FormatMonitorLine(server_.clock.NowUs(), client.db, client.info->addr,
+                                                       args));
+      }
+    } else {
+      FlagTransaction(client);  // a rejection inside MULTI dooms the transaction, as Redis's rejectCommand
+    }
+    CountErrorReply(server_, out, mark);
   }
 
   // CLIENT REPLY: OFF and SKIP silence themselves too; SKIP then silences exactly one more command.
@@ -178,55 +186,42 @@ void Dispatcher::Execute(const std::vector<std::string_view>& args, ClientState&
   }
 }
 
-void Dispatcher::RunLocked(const CommandSpec& spec, const std::vector<std::string_view>& args,
-                           ClientState& client, protocol::ReplyWriter& reply) {
+void CallCommand(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
+                 ClientState& client, protocol::ReplyWriter& reply, ShardLocking locking) {
   std::string& out = *reply.buffer();
   const size_t mark = out.size();
   const int db_before = client.db;
-  client.info->last_command.store(&spec, std::memory_order_relaxed);  // CLIENT LIST shows the running one
   const int64_t start_us = SteadyMicros();
   {
-    ShardLocks locks(server_.keyspace, spec, args);
-    CommandContext ctx(spec, args, reply, client, server_);
+    std::optional<ShardLocks> locks;
+    if (locking == ShardLocking::kTake) locks.emplace(server.keyspace, spec, args);
+    CommandContext ctx(spec, args, reply, client, server);
     spec.handler(ctx);
   }
   const int64_t duration_us = SteadyMicros() - start_us;
 
   spec.stats.calls.fetch_add(1, std::memory_order_relaxed);
   spec.stats.usec.fetch_add(duration_us, std::memory_order_relaxed);
-  if (CountErrorReply(out, mark)) spec.stats.failed_calls.fetch_add(1, std::memory_order_relaxed);
-  server_.stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
+  if (CountErrorReply(server, out, mark)) spec.stats.failed_calls.fetch_add(1, std::memory_order_relaxed);
+  server.stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
 
-  const Config& config = server_.config;
+  const Config& config = server.config;
   const int64_t slower_than = config.slowlog_log_slower_than();
   if (slower_than >= 0 && duration_us >= slower_than && !spec.has(kCmdSkipSlowlog)) {
-    server_.slowlog.Add(config.slowlog_max_len(), duration_us, server_.clock.NowMs() / 1000,
-                        RedactSecrets(spec, args),
-                        client.info->addr, client.info->name());
+    server.slowlog.Add(config.slowlog_max_len(), duration_us, server.clock.NowMs() / 1000,
+                       RedactSecrets(spec, args), client.info->addr, client.info->name());
   }
   // Redis's latency monitor records commands as "command", or "fast-command" for O(1) ones.
   const int64_t latency_threshold_ms = config.latency_monitor_threshold();
   if (latency_threshold_ms > 0 && duration_us / 1000 >= latency_threshold_ms) {
-    server_.latency.Record(spec.has(kCmdFast) ? "fast-command" : "command", server_.clock.NowMs() / 1000,
-                           duration_us / 1000);
+    server.latency.Record(spec.has(kCmdFast) ? "fast-command" : "command", server.clock.NowMs() / 1000,
+                          duration_us / 1000);
   }
-  if (server_.clients.HasMonitors() && !spec.has(kCmdSkipMonitor) && !spec.has(kCmdAdmin)) {
-    FeedMonitors(RedactSecrets(spec, args), client, server_.clock.NowUs() - duration_us);
+  if (server.clients.HasMonitors() && !spec.has(kCmdSkipMonitor) && !spec.has(kCmdAdmin)) {
+    server.clients.FeedMonitors(FormatMonitorLine(server.clock.NowUs() - duration_us, client.db,
+                                                  client.info->addr, RedactSecrets(spec, args)));
   }
   if (client.db != db_before) client.info->db.store(client.db, std::memory_order_relaxed);
-}
-
-void Dispatcher::FeedMonitors(const std::vector<std::string_view>& args, const ClientState& client,
-                              int64_t now_us) {
-  server_.clients.FeedMonitors(FormatMonitorLine(now_us, client.db, client.info->addr, args));
-}
-
-bool Dispatcher::CountErrorReply(const std::string& out, size_t mark) {
-  if (out.size() <= mark || out[mark] != '-') return false;
-  const size_t end = out.find_first_of(" \r", mark + 1);
-  server_.stats.CountError(std::string_view(out).substr(mark + 1, end - mark - 1));
-  server_.stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
-  return true;
 }
 
 }  // namespace sessionkv::server

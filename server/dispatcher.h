@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Runs one parsed request: table lookup, arity and auth checks, shard locking, the handler, then the
 // bookkeeping Redis does around every call (command stats, error stats, slow log, MONITOR, CLIENT REPLY).
+// Inside MULTI it queues commands instead (server/transaction.h); EXEC runs them through CallCommand.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -20,17 +22,21 @@ class Dispatcher {
   void Execute(const std::vector<std::string_view>& args, ClientState& client, protocol::ReplyWriter& reply);
 
  private:
-  // The spec to run, or nullptr after writing the rejection (unknown command, arity, auth).
+  // The spec to run, or nullptr after writing the rejection (unknown command, arity, auth, no_multi).
   const CommandSpec* Resolve(const std::vector<std::string_view>& args, ClientState& client,
                              protocol::ReplyWriter& reply);
-  void RunLocked(const CommandSpec& spec, const std::vector<std::string_view>& args, ClientState& client,
-                 protocol::ReplyWriter& reply);
-  void FeedMonitors(const std::vector<std::string_view>& args, const ClientState& client, int64_t now_us);
-  // If the reply written since `mark` is an error, counts it (errorstats) and returns true.
-  bool CountErrorReply(const std::string& out, size_t mark);
 
   ServerState& server_;
 };
+
+// Whether the caller of CallCommand already holds the command's shard locks.
+enum class ShardLocking : uint8_t { kTake, kHeldByCaller };
+
+// Runs one resolved command: its handler (after taking its shard locks, unless the caller holds them, as EXEC
+// does for its queued commands), then the bookkeeping of Redis's call(): command and error statistics, the
+// slow log, the latency monitor, MONITOR.
+void CallCommand(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
+                 ClientState& client, protocol::ReplyWriter& reply, ShardLocking locking);
 
 // The MONITOR line for a command: +<sec>.<usec> [<db> <addr>] "arg" "arg"...\r\n with Redis's quoting.
 std::string FormatMonitorLine(int64_t now_us, int db, std::string_view addr,

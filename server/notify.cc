@@ -9,6 +9,7 @@ namespace sessionkv::server {
 
 void NotifyKeyspaceEvent(ServerState& server, uint32_t klass, std::string_view event, std::string_view key,
                          int db) {
+  if (klass != kNotifyKeyMiss) server.keyspace.TouchWatchedKey(db, key);
   const uint32_t flags = server.config.notify_flags();
   if ((flags & klass) == 0) return;
   if (flags & kNotifyKeyspace) {

@@ -10,8 +10,12 @@ namespace sessionkv::server {
 
 struct ServerState;
 
-// Publishes `event` on `key` of database `db` if notify-keyspace-events enables class `klass`
-// (a NotifyFlag from server/config.h). Cheap when notifications are off: one atomic load.
+// The "key changed" hook: every command calls it (through CommandContext::Notify) for each change it makes
+// to a key, and the expiry path for each expired key, with the key's shard locked. It touches the key's
+// WATCHers, whatever notify-keyspace-events says (Redis's signalModifiedKey, which sits next to nearly
+// every notifyKeyspaceEvent), then publishes `event` on `key` of database `db` if notify-keyspace-events
+// enables class `klass` (a NotifyFlag from server/config.h). A keymiss event is a read and touches nothing.
+// Cheap while nobody watches and notifications are off: two atomic loads.
 void NotifyKeyspaceEvent(ServerState& server, uint32_t klass, std::string_view event, std::string_view key,
                          int db);
 

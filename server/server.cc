@@ -101,9 +101,14 @@ void Server::Accept(asio::ip::tcp::acceptor& acceptor) {
       asio::error_code drain_ec;
       acceptor.non_blocking(true, drain_ec);
       for (int i = 0; i < 1000 && !drain_ec; ++i) {
-        asio::ip::tcp::socket next(NextIoContext());
+        // The thread is taken only for a connection that was there: a failed attempt must not use up a
+        // turn, or with two threads every client that connects alone lands on the same one.
+        asio::ip::tcp::socket next(*io_contexts_[next_io_]);
         acceptor.accept(next, drain_ec);
-        if (!drain_ec) AdoptClient(std::move(next));
+        if (!drain_ec) {
+          NextIoContext();
+          AdoptClient(std::move(next));
+        }
       }
     }
     Accept(acceptor);

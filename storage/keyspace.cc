@@ -38,11 +38,59 @@ void Keyspace::Remove(DbShard& ds, int db, Entry* e, RemovalCause cause) {
     ds.expiry.erase({e->deadline_ms, e});
     ds.deadline_sum_ms -= e->deadline_ms;
   }
+  // Unlinked first, freed at the end: the expired listener sees the key gone (what WATCH's expiry rule
+  // asks) and may still read its name.
+  std::unique_ptr<Entry> owned = ds.dict.Remove(e);
   if (cause == RemovalCause::kExpired) {
     stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
-    if (expired_listener_) expired_listener_(db, e->key);
+    if (expired_listener_) expired_listener_(db, owned->key);
   }
-  ds.dict.Remove(e);  // the returned unique_ptr frees the entry
+}
+
+void Keyspace::SwapDbs(int a, int b) {
+  const int64_t now_ms = clock_->NowMs();
+  for (auto& shard : shards_) {
+    if (HasWatches()) {
+      shard->watches(a).TouchAll(shard->db(a).dict, &shard->db(b).dict, now_ms);
+      shard->watches(b).TouchAll(shard->db(b).dict, &shard->db(a).dict, now_ms);
+    }
+    shard->SwapDbs(a, b);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- WATCH
+
+bool Keyspace::Watch(int db, std::string_view key, const std::shared_ptr<WatchFlag>& flag) {
+  const uint64_t hash = Dict::Hash(key);
+  Shard& shard = *shards_[ShardOf(hash)];
+  const bool expired = IsLogicallyExpired(shard.db(db).dict.Find(key, hash), clock_->NowMs());
+  if (!shard.watches(db).Add(key, flag, expired)) return false;
+  watch_count_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void Keyspace::Unwatch(int db, std::string_view key, const WatchFlag* flag) {
+  if (shards_[ShardOfKey(key)]->watches(db).Remove(key, flag)) {
+    watch_count_.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+void Keyspace::TouchWatchedKey(int db, std::string_view key) {
+  if (!HasWatches()) return;
+  Shard& shard = *shards_[ShardOfKey(key)];
+  WatchTable& table = shard.watches(db);
+  if (!table.empty()) table.Touch(key, shard.db(db).dict);
+}
+
+bool Keyspace::WatchedKeyExpired(int db, std::string_view key, const WatchFlag* flag) {
+  Shard& shard = *shards_[ShardOfKey(key)];
+  return shard.watches(db).ExpiredSinceWatch(key, flag, shard.db(db).dict, clock_->NowMs());
+}
+
+void Keyspace::TouchWatchedDb(int db) {
+  if (!HasWatches()) return;
+  const int64_t now_ms = clock_->NowMs();
+  for (auto& shard : shards_) shard->watches(db).TouchAll(shard->db(db).dict, nullptr, now_ms);
 }
 
 size_t Keyspace::ExpireDue(Shard& shard, int64_t now_ms, size_t budget) {
@@ -156,6 +204,7 @@ int64_t Db::AverageTtlMs() const {
 }
 
 void Db::Clear() {
+  ks_->TouchWatchedDb(index_);
   for (int s = 0; s < ks_->num_shards(); ++s) {
     DbShard& ds = ks_->shard(s).db(index_);
     ds.expiry.clear();

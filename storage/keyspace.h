@@ -9,6 +9,9 @@
 // the keys that are due, so the work per tick depends on the keys due now, never on the keys not yet due
 // (design.md, "Expiry"). The server arms one timer per shard at NextDeadline(); when a write sets a deadline
 // earlier than the armed one, the shard calls its deadline listener so the timer is re-armed.
+//
+// WATCH: each shard also keeps, per database, the watches on its keys (storage/watch.h). They belong to the
+// database index, not to its contents, so SWAPDB leaves them in place and touches them instead.
 #pragma once
 
 #include <atomic>
@@ -25,6 +28,7 @@
 #include "storage/clock.h"
 #include "storage/dict.h"
 #include "storage/value.h"
+#include "storage/watch.h"
 
 namespace sessionkv::storage {
 
@@ -49,11 +53,14 @@ enum class RemovalCause { kDeleted, kExpired, kOverwritten };
 
 class Shard {
  public:
-  explicit Shard(int num_dbs) : dbs_(num_dbs) {}
+  explicit Shard(int num_dbs) : dbs_(num_dbs), watches_(num_dbs) {}
   std::mutex& mutex() { return mu_; }
   DbShard& db(int index) { return dbs_[index]; }
   int num_dbs() const { return static_cast<int>(dbs_.size()); }
+  // Swaps the contents of two databases; their watches stay (use Keyspace::SwapDbs, which touches them).
   void SwapDbs(int a, int b) { std::swap(dbs_[a], dbs_[b]); }
+  // The watches on this shard's keys of database `index`.
+  WatchTable& watches(int index) { return watches_[index]; }
 
   // The earliest deadline in any database of this shard, or kNoDeadline. Caller holds the lock.
   int64_t NextDeadline() const;
@@ -68,6 +75,7 @@ class Shard {
  private:
   std::mutex mu_;
   std::vector<DbShard> dbs_;
+  std::vector<WatchTable> watches_;
   std::atomic<int64_t> armed_deadline_{kNoDeadline};
   std::function<void(int64_t)> deadline_listener_;
 };
@@ -94,16 +102,36 @@ class Keyspace {
   void Remove(DbShard& ds, int db, Entry* e, RemovalCause cause);
 
   // Called for every key that expires (lazily on access or by ExpireDue), exactly once per key, with its
-  // shard locked: the server turns it into the `expired` keyspace event.
+  // shard locked and the key already gone: the server turns it into the `expired` keyspace event.
   using ExpiredListener = std::function<void(int db, std::string_view key)>;
   void set_expired_listener(ExpiredListener fn) { expired_listener_ = std::move(fn); }
 
+  // SWAPDB: swaps databases a and b in every shard, first touching the watches of keys that exist in
+  // either (Redis's touchAllWatchedKeysInDb both ways). The caller holds every shard lock.
+  void SwapDbs(int a, int b);
+
+  // ---- WATCH (storage/watch.h). Each call needs the lock of the shard of `key`.
+  // Adds `flag`'s watch of `key` in database `db`; false if it was already watched by `flag`.
+  bool Watch(int db, std::string_view key, const std::shared_ptr<WatchFlag>& flag);
+  void Unwatch(int db, std::string_view key, const WatchFlag* flag);
+  // `key` of database `db` changed (or is gone): marks its watchers dirty. Costs one atomic load while no
+  // client watches anything.
+  void TouchWatchedKey(int db, std::string_view key);
+  // True if `flag`'s watched `key` was live at WATCH time and is logically expired now.
+  bool WatchedKeyExpired(int db, std::string_view key, const WatchFlag* flag);
+  // Database `db` is about to be emptied (FLUSHDB, FLUSHALL): touches the watches of its existing keys.
+  // The caller holds every shard lock.
+  void TouchWatchedDb(int db);
+
  private:
+  bool HasWatches() const { return watch_count_.load(std::memory_order_relaxed) > 0; }
+
   int num_dbs_;
   std::vector<std::unique_ptr<Shard>> shards_;
   const Clock* clock_;
   KeyspaceStats stats_;
   ExpiredListener expired_listener_;
+  std::atomic<int64_t> watch_count_{0};  // watches in all shards
 };
 
 // Seconds-resolution access clock for OBJECT IDLETIME.
@@ -145,6 +173,7 @@ class Db {
   size_t ExpiresCount() const;
   // Mean remaining TTL in ms of keys with a deadline (INFO keyspace avg_ttl), 0 if none.
   int64_t AverageTtlMs() const;
+  // Deletes every key; watches of keys that existed are touched first (FLUSHDB/FLUSHALL fail their EXEC).
   void Clear();
   // A random live key, or nullptr if the database is empty.
   Entry* RandomEntry(absl::BitGen& gen);

@@ -28,6 +28,8 @@ std::string ClientFlagLetters(const ClientInfo& info) {
   if (info.channels.load(std::memory_order_relaxed) + info.patterns.load(std::memory_order_relaxed) > 0) {
     flags += 'P';
   }
+  if (info.multi.load(std::memory_order_relaxed) >= 0) flags += 'x';
+  if (info.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
   if (f & kClientCloseAsap) flags += 'A';
   if (f & kClientNoEvict) flags += 'e';
   if (f & kClientNoTouch) flags += 'T';
@@ -36,21 +38,23 @@ std::string ClientFlagLetters(const ClientInfo& info) {
 }
 
 // One line of CLIENT LIST / CLIENT INFO in Redis 7.2's field order. Fields for features that do not exist
-// yet (pub/sub, MULTI, tracking) report their idle values.
+// yet (sharded pub/sub, tracking) report their idle values.
 std::string ClientLine(const ClientInfo& info, int64_t now_ms) {
   const int64_t age = (now_ms - info.created_ms) / 1000;
   const int64_t idle = (now_ms - info.last_interaction_ms.load(std::memory_order_relaxed)) / 1000;
   const uint64_t qbuf = info.query_buffer_bytes.load(std::memory_order_relaxed);
   const uint64_t qfree = info.query_buffer_free.load(std::memory_order_relaxed);
   const uint64_t omem = info.output_buffer_bytes.load(std::memory_order_relaxed);
+  const uint64_t multi_mem = info.multi_mem.load(std::memory_order_relaxed);
   const CommandSpec* last = info.last_command.load(std::memory_order_relaxed);
   return StrCat(
       "id=", info.id, " addr=", info.addr, " laddr=", info.laddr, " fd=", info.fd, " name=", info.name(),
       " age=", age, " idle=", idle, " flags=", ClientFlagLetters(info),
       " db=", info.db.load(std::memory_order_relaxed), " sub=", info.channels.load(std::memory_order_relaxed),
-      " psub=", info.patterns.load(std::memory_order_relaxed), " ssub=0 multi=-1 qbuf=", qbuf,
-      " qbuf-free=", qfree, " argv-mem=0 multi-mem=0 rbs=", qbuf + qfree, " rbp=", qbuf,
-      " obl=0 oll=0 omem=", omem, " tot-mem=", qbuf + qfree + omem, " events=r cmd=",
+      " psub=", info.patterns.load(std::memory_order_relaxed),
+      " ssub=0 multi=", info.multi.load(std::memory_order_relaxed), " qbuf=", qbuf, " qbuf-free=", qfree, " argv-mem=0 multi-mem=", multi_mem, " rbs=", qbuf + qfree,
+      " rbp=", qbuf, " obl=0 oll=0 omem=", omem, " tot-mem=", qbuf + qfree + omem + multi_mem,
+      " events=r cmd=",
       last == nullptr ? std::string_view("NULL") : std::string_view(last->full_name), " user=default redir=-1 resp=", info.resp.load(std::memory_order_relaxed),
       " lib-name=", info.lib_name(), " lib-ver=", info.lib_ver(), "\n");
 }

@@ -7,6 +7,7 @@
 #include "server/commands/families.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/transaction.h"
 #include "server/version.h"
 
 namespace sessionkv::server {
@@ -63,6 +64,7 @@ void CmdReset(CommandContext& ctx) {
   client.no_touch = false;
   client.no_evict = false;
   UnsubscribeAll(ctx.server().pubsub, client);
+  DiscardTransaction(ctx.keyspace(), client);  // leaves MULTI and unwatches, in MULTI or not
   if (client.monitor) {
     client.monitor = false;
     ctx.server().clients.RemoveMonitor(client.info->id);

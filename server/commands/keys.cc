@@ -245,7 +245,7 @@ void CmdRandomKey(CommandContext& ctx) {
 void CmdDbSize(CommandContext& ctx) { ctx.reply().Integer(static_cast<int64_t>(ctx.db().Size())); }
 
 // FLUSHDB/FLUSHALL [ASYNC|SYNC]: both modes free synchronously (there is no lazy-free thread); the
-// keyspace is empty when the reply is sent either way.
+// keyspace is empty when the reply is sent either way. Db::Clear touches the WATCHes of existing keys.
 bool ParseFlushMode(CommandContext& ctx) {
   if (ctx.argc() == 1) return true;
   return ctx.argc() == 2 &&
@@ -265,7 +265,7 @@ void CmdFlushAll(CommandContext& ctx) {
 }
 
 // SWAPDB a b: swaps the contents (and deadlines) of two databases; clients that selected either see
-// the other's keys at once.
+// the other's keys at once. WATCHes stay with their database index and fail if the key exists in either.
 void CmdSwapDb(CommandContext& ctx) {
   auto first = ParseInt32(ctx.arg(1));
   if (!first.ok()) return ctx.Error("ERR invalid first DB index");
@@ -275,9 +275,7 @@ void CmdSwapDb(CommandContext& ctx) {
   if (*first < 0 || *first >= ks.num_dbs() || *second < 0 || *second >= ks.num_dbs()) {
     return ctx.Error(kErrDbIndexOutOfRange);
   }
-  if (*first != *second) {
-    for (int s = 0; s < ks.num_shards(); ++s) ks.shard(s).SwapDbs(*first, *second);
-  }
+  if (*first != *second) ks.SwapDbs(*first, *second);
   ctx.reply().Ok();
 }
 

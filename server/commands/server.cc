@@ -75,6 +75,9 @@ void CmdTime(CommandContext& ctx) {
 
 void CmdMonitor(CommandContext& ctx) {
   ClientState& client = ctx.client();
+  // Queued in MULTI, MONITOR would turn the connection into a stream in the middle of EXEC's reply; Redis
+  // refuses it there (EXEC runs its commands as a "deny blocking" client).
+  if (client.in_exec) return ctx.Error("ERR MONITOR isn't allowed for DENY BLOCKING client");
   if (!client.monitor) {
     client.monitor = true;
     client.info->flags.fetch_or(kClientMonitor, std::memory_order_relaxed);

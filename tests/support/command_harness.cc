@@ -3,31 +3,49 @@
 
 #include <mutex>
 
+#include "base/strings.h"
 #include "gtest/gtest.h"
 
 namespace sessionkv::testing {
+
+namespace {
+void InitClient(server::ClientState& client, server::ServerState& state, protocol::RespVersion version,
+                int port) {
+  client.info = std::make_shared<server::ClientInfo>(state.clients.NextId(), StrCat("127.0.0.1:", port),
+                                                     "127.0.0.1:6379", 7, state.clock.NowMs());
+  client.resp = version;
+  client.authenticated = true;
+}
+}  // namespace
 
 CommandHarness::CommandHarness(protocol::RespVersion version) {
   keyspace_ = std::make_unique<storage::Keyspace>(config_.databases(), 4, &clock_);
   server::RegisterAllCommands(commands_);
   state_ = std::make_unique<server::ServerState>(config_, *keyspace_, commands_, clock_);
   dispatcher_ = std::make_unique<server::Dispatcher>(*state_);
-  client_.info = std::make_shared<server::ClientInfo>(state_->clients.NextId(), "127.0.0.1:50000",
-                                                      "127.0.0.1:6379", 7, clock_.NowMs());
-  client_.resp = version;
-  client_.authenticated = true;
+  InitClient(client_, *state_, version, 50000);
 }
 
-std::string CommandHarness::RunRaw(const std::vector<std::string>& args) {
+server::ClientState& CommandHarness::AddClient(protocol::RespVersion version) {
+  server::ClientState& client = other_clients_.emplace_back();
+  InitClient(client, *state_, version, 50000 + static_cast<int>(other_clients_.size()));
+  return client;
+}
+
+std::string CommandHarness::RunRaw(const std::vector<std::string>& args) { return RunRawAs(client_, args); }
+
+std::string CommandHarness::RunRawAs(server::ClientState& client, const std::vector<std::string>& args) {
   std::vector<std::string_view> views(args.begin(), args.end());
   std::string out;
-  protocol::ReplyWriter writer(&out, client_.resp);
-  dispatcher_->Execute(views, client_, writer);
+  protocol::ReplyWriter writer(&out, client.resp);
+  dispatcher_->Execute(views, client, writer);
   return out;
 }
 
-protocol::RespValue CommandHarness::Run(const std::vector<std::string>& args) {
-  const std::string raw = RunRaw(args);
+protocol::RespValue CommandHarness::Run(const std::vector<std::string>& args) { return RunAs(client_, args); }
+
+protocol::RespValue CommandHarness::RunAs(server::ClientState& client, const std::vector<std::string>& args) {
+  const std::string raw = RunRawAs(client, args);
   protocol::RespValue none;
   none.type = protocol::RespValue::Type::kNull;
   if (raw.empty()) return none;

@@ -7,6 +7,7 @@
 //   h.clock().Advance(1000);
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,11 @@ class CommandHarness {
   protocol::RespValue Run(const std::vector<std::string>& args);
   // Runs one command and returns the raw reply bytes.
   std::string RunRaw(const std::vector<std::string>& args);
+  // The same as another client of the server (see AddClient).
+  protocol::RespValue RunAs(server::ClientState& client, const std::vector<std::string>& args);
+  std::string RunRawAs(server::ClientState& client, const std::vector<std::string>& args);
+  // Another connected client (WATCH/MULTI tests need two); owned by the harness.
+  server::ClientState& AddClient(protocol::RespVersion version = protocol::RespVersion::kResp2);
 
   storage::FakeClock& clock() { return clock_; }
   storage::Keyspace& keyspace() { return *keyspace_; }
@@ -47,6 +53,7 @@ class CommandHarness {
   std::unique_ptr<server::ServerState> state_;
   std::unique_ptr<server::Dispatcher> dispatcher_;
   server::ClientState client_;
+  std::deque<server::ClientState> other_clients_;
 };
 
 }  // namespace sessionkv::testing
