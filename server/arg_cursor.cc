@@ -71,6 +71,40 @@ bool ParseLongDouble(std::string_view s, long double* out) {
   return ParseFloating(s, out, [](const char* p, char** e) { return std::strtold(p, e); });
 }
 
+bool ParseScanCursor(std::string_view s, uint64_t* out) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = c - '0';
+    if (v > (UINT64_MAX - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  *out = v;
+  return true;
+}
+
+absl::StatusOr<ScanOptions> ParseScanOptions(ArgCursor cur, bool allow_type) {
+  ScanOptions opts;
+  while (!cur.Done()) {
+    if (cur.Remaining() >= 2 && cur.EatIf("COUNT")) {
+      auto count = cur.NextInt();
+      if (!count.ok()) return count.status();
+      if (*count < 1) return absl::InvalidArgumentError(ToAbsl(kErrSyntax));
+      opts.count = *count;
+    } else if (cur.Remaining() >= 2 && cur.EatIf("MATCH")) {
+      opts.pattern = cur.Next();
+      if (opts.pattern == "*") opts.pattern = {};
+    } else if (allow_type && cur.Remaining() >= 2 && cur.EatIf("TYPE")) {
+      opts.type = cur.Next();
+    } else {
+      return absl::InvalidArgumentError(ToAbsl(kErrSyntax));
+    }
+  }
+  return opts;
+}
+
 bool ArgCursor::EatIf(std::string_view word) {
   if (Done() || !EqualsIgnoreCase(Peek(), word)) return false;
   ++pos_;

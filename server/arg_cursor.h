@@ -17,6 +17,23 @@ bool ParseDouble(std::string_view s, double* out);
 // Redis's string2ld (INCRBYFLOAT): strtold over the whole string, no leading space, not NaN.
 bool ParseLongDouble(std::string_view s, long double* out);
 
+class ArgCursor;
+
+// A SCAN-family cursor: an unsigned 64-bit decimal number with an optional '+'. Redis 7.4+
+// (string2ull) rejects a sign, spaces and anything past 2^64-1; Redis 7.0/7.2's strtoul also
+// wrapped "-1" around, which we do not follow.
+bool ParseScanCursor(std::string_view s, uint64_t* out);
+
+// The options of SCAN, SSCAN, HSCAN...: [MATCH pattern] [COUNT count] in any order, and [TYPE type]
+// when `allow_type` (SCAN only), as Redis's scanGenericCommand parses them. A COUNT below 1 and any
+// other word are "ERR syntax error"; a COUNT that is not a number is kErrNotInteger.
+struct ScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;  // empty = no MATCH (or MATCH *)
+  std::string_view type;     // empty = no TYPE
+};
+absl::StatusOr<ScanOptions> ParseScanOptions(ArgCursor cur, bool allow_type);
+
 class ArgCursor {
  public:
   ArgCursor(const std::vector<std::string_view>& args, size_t pos) : args_(&args), pos_(pos) {}

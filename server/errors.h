@@ -30,6 +30,10 @@ inline constexpr std::string_view kErrAuthNotConfigured =
     "your configuration is correct?";
 inline constexpr std::string_view kErrNoProto = "NOPROTO unsupported protocol version";
 inline constexpr std::string_view kErrIncrOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kErrNanOrInfinity = "ERR increment would produce NaN or Infinity";
+// getRangeLongFromObjectOrReply's text for counts in -LONG_MAX..LONG_MAX (SRANDMEMBER, HRANDFIELD).
+inline constexpr std::string_view kErrLongRange =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 

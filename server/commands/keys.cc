@@ -201,59 +201,14 @@ void CmdKeys(CommandContext& ctx) {
   for (std::string_view key : found) ctx.reply().Bulk(key);
 }
 
-// A SCAN cursor: an unsigned 64-bit decimal number. Redis 7.4+ (string2ull) rejects a sign, spaces
-// and anything past 2^64-1; Redis 7.0/7.2's strtoul also wrapped "-1" around, which we do not
-// follow.
-bool ParseCursor(std::string_view s, uint64_t* out) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t digit = c - '0';
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  *out = v;
-  return true;
-}
-
-struct ScanOptions {
-  int64_t count = 10;
-  std::string_view pattern;  // empty = no MATCH (or MATCH *)
-  std::string_view type;     // empty = no TYPE
-};
-
-// Parses [MATCH pattern] [COUNT count] [TYPE type] in any order, as Redis's scanGenericCommand
-// does.
-absl::StatusOr<ScanOptions> ParseScanOptions(ArgCursor cur) {
-  ScanOptions opts;
-  while (!cur.Done()) {
-    if (cur.Remaining() >= 2 && cur.EatIf("COUNT")) {
-      auto count = cur.NextInt();
-      if (!count.ok()) return count.status();
-      if (*count < 1) return absl::InvalidArgumentError(ToAbsl(kErrSyntax));
-      opts.count = *count;
-    } else if (cur.Remaining() >= 2 && cur.EatIf("MATCH")) {
-      opts.pattern = cur.Next();
-      if (opts.pattern == "*") opts.pattern = {};
-    } else if (cur.Remaining() >= 2 && cur.EatIf("TYPE")) {
-      opts.type = cur.Next();
-    } else {
-      return absl::InvalidArgumentError(ToAbsl(kErrSyntax));
-    }
-  }
-  return opts;
-}
-
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]: visits buckets until about `count` keys
 // were seen or the scan ends, then filters them. As in Redis, at most count*10 buckets are visited
 // per call so a sparse table cannot make one call slow; every key present for the whole scan is
 // returned at least once.
 void CmdScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseCursor(ctx.arg(1), &cursor)) return ctx.Error(kErrInvalidCursor);
-  auto opts = ParseScanOptions(ctx.Cursor(2));
+  if (!ParseScanCursor(ctx.arg(1), &cursor)) return ctx.Error(kErrInvalidCursor);
+  auto opts = ParseScanOptions(ctx.Cursor(2), /*allow_type=*/true);
   if (!opts.ok()) return ctx.Error(opts.status());
 
   storage::Db& db = ctx.db();

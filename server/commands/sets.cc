@@ -36,8 +36,6 @@ namespace {
 using storage::SetValue;
 
 constexpr std::string_view kErrMustBePositive = "ERR value is out of range, must be positive";
-constexpr std::string_view kErrSRandCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 constexpr std::string_view kErrNumKeys = "ERR numkeys should be greater than 0";
 constexpr std::string_view kErrTooManyKeys =
     "ERR Number of keys can't be greater than number of args";
@@ -197,7 +195,7 @@ void CmdSRandMember(CommandContext& ctx) {
   int64_t count = 1;
   if (with_count) {
     if (!ParseInt64(ctx.arg(2), &count)) return ctx.Error(kErrNotInteger);
-    if (count == std::numeric_limits<int64_t>::min()) return ctx.Error(kErrSRandCountRange);
+    if (count == std::numeric_limits<int64_t>::min()) return ctx.Error(kErrLongRange);
   }
   auto found = FindSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
@@ -370,21 +368,6 @@ void CmdSInterCard(CommandContext& ctx) {
 
 // ------------------------------------------------------------------------------------------ SSCAN
 
-// SCAN-family cursor: decimal digits with an optional '+', as keys.cc's SCAN (Redis's strtoul).
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const auto digit = static_cast<uint64_t>(c - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  *out = v;
-  return true;
-}
-
 // SSCAN key cursor [MATCH pattern] [COUNT count]. The cursor is checked first, then the key (a
 // missing key answers an empty scan before the options are read), then the options (TYPE is not
 // one: syntax error). Compact sets answer everything at once with cursor 0, as Redis does.
@@ -398,26 +381,16 @@ void CmdSScan(CommandContext& ctx) {
     ctx.reply().Bulk("0");
     return ctx.reply().ArrayHeader(0);
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  ArgCursor cur = ctx.Cursor(3);
-  while (!cur.Done()) {
-    if (cur.Remaining() >= 2 && cur.EatIf("COUNT")) {
-      auto n = cur.NextInt();
-      if (!n.ok()) return ctx.Error(n.status());
-      if (*n < 1) return ctx.Error(kErrSyntax);
-      count = *n;
-    } else if (cur.Remaining() >= 2 && cur.EatIf("MATCH")) {
-      pattern = cur.Next();
-      if (pattern == "*") pattern = {};
-    } else {
-      return ctx.Error(kErrSyntax);
-    }
-  }
+  auto opts = ParseScanOptions(ctx.Cursor(3), /*allow_type=*/false);
+  if (!opts.ok()) return ctx.Error(opts.status());
+  const std::string_view pattern = opts->pattern;
   std::vector<std::string> matched;
-  cursor = (*found)->value.set().Scan(cursor, static_cast<size_t>(count), [&](std::string_view m) {
-    if (pattern.empty() || storage::GlobMatch(pattern, m)) matched.emplace_back(m);
-  });
+  cursor = (*found)->value.set().Scan(cursor, static_cast<size_t>(opts->count),
+                                      [&](std::string_view m) {
+                                        if (pattern.empty() || storage::GlobMatch(pattern, m)) {
+                                          matched.emplace_back(m);
+                                        }
+                                      });
   ctx.reply().ArrayHeader(2);
   ctx.reply().Bulk(StrCat(cursor));
   ReplyMembers(ctx, matched, Shape::kArray);
