@@ -8,9 +8,11 @@ whose values look like JDK serialization (creationTime and lastAccessedTime 82 b
 81, sessionAttr:SPRING_SECURITY_CONTEXT about 600, sessionAttr:x about 100; all binary, all longer than 64
 bytes, so Redis stores every session as a hashtable), each written with HSET then PEXPIRE 1800000.
 Then it reads INFO memory's used_memory and the process's VmRSS (/proc/<pid>/status) and prints both
-servers' figures, per session and as a ratio sessionkv / redis.
+servers' figures, per session and as a ratio sessionkv / redis. Last, every session's lastAccessedTime is
+rewritten once with a pipelined HSET (what each request of a Spring app does) and the time that takes is
+printed, with the memory after it.
 
-Usage: benchmarks/session_memory.py [--sessions 100000] [--server build/bin/sessionkv-server]
+Usage: benchmarks/session_memory.py [--sessions 100000] [--context-bytes 600] [--server PATH]
 """
 import argparse
 import os
@@ -83,13 +85,18 @@ def jdk_object(rng, size):
     return b"\xac\xed\x00\x05sr\x00" + rng.randbytes(size - 7)
 
 
-def session_requests(rng):
+def session_requests(rng, context_bytes):
     key = "spring:session:sessions:%s" % uuid.UUID(int=rng.getrandbits(128), version=4)
     fields = [b"creationTime", jdk_long(rng), b"lastAccessedTime", jdk_long(rng),
               b"maxInactiveInterval", jdk_integer(rng),
-              b"sessionAttr:SPRING_SECURITY_CONTEXT", jdk_object(rng, rng.randint(560, 640)),
+              b"sessionAttr:SPRING_SECURITY_CONTEXT", jdk_object(rng, context_bytes + rng.randint(-40, 40)),
               b"sessionAttr:x", jdk_object(rng, rng.randint(90, 110))]
-    return [encode("HSET", key, *fields), encode("PEXPIRE", key, 1800000)]
+    return key, [encode("HSET", key, *fields), encode("PEXPIRE", key, 1800000)]
+
+
+def run_pipelined(conn, requests):
+    for i in range(0, len(requests), 2000):
+        conn.pipeline(requests[i:i + 2000])
 
 
 def vm_rss_bytes(pid):
@@ -108,7 +115,7 @@ def used_memory(conn):
     raise RuntimeError("no used_memory")
 
 
-def measure(argv, port, sessions, seed):
+def measure(argv, port, sessions, seed, context_bytes):
     workdir = tempfile.mkdtemp(prefix="session-memory-")
     proc = subprocess.Popen(argv, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -122,19 +129,23 @@ def measure(argv, port, sessions, seed):
             raise RuntimeError("server did not start: %s" % argv)
         base_rss, base_used = vm_rss_bytes(proc.pid), used_memory(conn)
         rng = random.Random(seed)  # the same sessions, byte for byte, for both servers
-        batch = []
+        keys, requests = [], []
         for _ in range(sessions):
-            batch += session_requests(rng)
-            if len(batch) >= 2000:
-                conn.pipeline(batch)
-                batch = []
-        if batch:
-            conn.pipeline(batch)
+            key, reqs = session_requests(rng, context_bytes)
+            keys.append(key)
+            requests += reqs
+        run_pipelined(conn, requests)
         dbsize = int(conn.pipeline([encode("DBSIZE")])[0][1:])
         assert dbsize == sessions, dbsize
         time.sleep(1)  # let both servers settle (Redis's cron, sessionkv's timers)
-        return {"rss": vm_rss_bytes(proc.pid), "used": used_memory(conn), "base_rss": base_rss,
-                "base_used": base_used}
+        result = {"rss": vm_rss_bytes(proc.pid), "used": used_memory(conn), "base_rss": base_rss,
+                  "base_used": base_used}
+        touches = [encode("HSET", k, "lastAccessedTime", jdk_long(rng)) for k in keys]
+        start = time.perf_counter()
+        run_pipelined(conn, touches)
+        result["touch_s"] = time.perf_counter() - start
+        result["rss_after_touch"] = vm_rss_bytes(proc.pid)
+        return result
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -146,22 +157,28 @@ def main():
     ap.add_argument("--sessions", type=int, default=100000)
     ap.add_argument("--server", default=os.path.join(ROOT, "build", "bin", "sessionkv-server"))
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--context-bytes", type=int, default=600,
+                    help="size of sessionAttr:SPRING_SECURITY_CONTEXT (3500 makes a 4 KB session)")
     args = ap.parse_args()
 
     results = {}
     port = free_port()
     results["sessionkv"] = measure([args.server, "--port", str(port), "--bind", "127.0.0.1"], port,
-                                   args.sessions, args.seed)
+                                   args.sessions, args.seed, args.context_bytes)
     port = free_port()
     results["redis"] = measure(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no"], port, args.sessions, args.seed)
+                                "--appendonly", "no"], port, args.sessions, args.seed,
+                               args.context_bytes)
 
     n = args.sessions
-    print("%d sessions (HSET of 5 JDK-serialized fields + PEXPIRE 1800000)" % n)
-    print("%-10s %14s %14s %12s %12s" % ("server", "used_memory", "VmRSS", "used/session", "rss/session"))
+    print("%d sessions (HSET of 5 JDK-serialized fields, context %d bytes, + PEXPIRE 1800000)"
+          % (n, args.context_bytes))
+    print("%-10s %12s %12s %12s %12s %14s %14s" % ("server", "used_memory", "VmRSS", "used/session",
+                                                   "rss/session", "HSET touch/s", "VmRSS after"))
     for name, r in results.items():
-        print("%-10s %14d %14d %12.0f %12.0f" % (name, r["used"], r["rss"], (r["used"] - r["base_used"]) / n,
-                                               (r["rss"] - r["base_rss"]) / n))
+        print("%-10s %12d %12d %12.0f %12.0f %14.0f %14d" % (
+            name, r["used"], r["rss"], (r["used"] - r["base_used"]) / n, (r["rss"] - r["base_rss"]) / n,
+            n / r["touch_s"], r["rss_after_touch"]))
     s, r = results["sessionkv"], results["redis"]
     print("ratio sessionkv/redis: used_memory %.3f, VmRSS %.3f" % (s["used"] / r["used"], s["rss"] / r["rss"]))
 

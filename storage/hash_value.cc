@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 #include <unordered_set>
+#include <utility>
 
 #include "absl/hash/hash.h"
 #include "storage/scan_cursor.h"
@@ -134,36 +135,24 @@ HashValue& HashValue::operator=(const HashValue& other) {
   return *this;
 }
 
-HashValue::HashValue(HashValue&& other) noexcept
-    : buf_(other.buf_),
-      bytes_(other.bytes_),
-      count_(other.count_),
-      bucket_bits_(other.bucket_bits_),
-      layout_(other.layout_),
-      listpack_(other.listpack_) {
-  other.buf_ = nullptr;
-  other.bytes_ = 0;
-  other.count_ = 0;
-  other.layout_ = Layout::kCompact;
-  other.listpack_ = true;
-}
+HashValue::HashValue(HashValue&& other) noexcept { StealFrom(other); }
 
 HashValue& HashValue::operator=(HashValue&& other) noexcept {
   if (this != &other) {
     Release();
-    buf_ = other.buf_;
-    bytes_ = other.bytes_;
-    count_ = other.count_;
-    bucket_bits_ = other.bucket_bits_;
-    layout_ = other.layout_;
-    listpack_ = other.listpack_;
-    other.buf_ = nullptr;
-    other.bytes_ = 0;
-    other.count_ = 0;
-    other.layout_ = Layout::kCompact;
-    other.listpack_ = true;
+    StealFrom(other);
   }
   return *this;
+}
+
+// Takes other's storage (this holds none) and leaves other an empty listpack.
+void HashValue::StealFrom(HashValue& other) noexcept {
+  data_ = std::exchange(other.data_, nullptr);
+  count_ = std::exchange(other.count_, 0);
+  bytes_ = std::exchange(other.bytes_, 0);
+  bucket_bits_ = std::exchange(other.bucket_bits_, 0);
+  layout_ = std::exchange(other.layout_, Layout::kCompact);
+  listpack_ = std::exchange(other.listpack_, true);
 }
 
 // The copy has the same layout and reported encoding (COPY keeps OBJECT ENCODING, as Redis's
@@ -174,10 +163,10 @@ void HashValue::CopyFrom(const HashValue& other) {
   if (other.layout_ == Layout::kCompact) {
     layout_ = Layout::kCompact;
     bytes_ = other.bytes_;
-    buf_ = nullptr;
+    data_ = nullptr;
     if (bytes_ > 0) {
-      buf_ = static_cast<char*>(Allocate(nullptr, bytes_));
-      std::memcpy(buf_, other.buf_, bytes_);
+      data_ = Allocate(nullptr, bytes_);
+      std::memcpy(buf(), other.buf(), bytes_);
     }
     count_ = other.count_;
     return;
@@ -185,15 +174,15 @@ void HashValue::CopyFrom(const HashValue& other) {
   layout_ = Layout::kTable;
   bytes_ = 0;
   bucket_bits_ = other.bucket_bits_;
-  buckets_ = static_cast<Node**>(std::calloc(bucket_count(), sizeof(Node*)));
-  if (buckets_ == nullptr) throw std::bad_alloc();
+  data_ = std::calloc(bucket_count(), sizeof(Node*));
+  if (buckets() == nullptr) throw std::bad_alloc();
   for (size_t b = 0; b < other.bucket_count(); ++b) {
-    for (const Node* n = other.buckets_[b]; n != nullptr; n = n->next) {
+    for (const Node* n = other.buckets()[b]; n != nullptr; n = n->next) {
       const size_t size = DecodeEntry(n->entry()).size;
       auto* copy = static_cast<Node*>(Allocate(nullptr, sizeof(Node) + size));
       std::memcpy(copy->entry(), n->entry(), size);
-      copy->next = buckets_[b];
-      buckets_[b] = copy;
+      copy->next = buckets()[b];
+      buckets()[b] = copy;
       ++count_;
     }
   }
@@ -203,9 +192,9 @@ void HashValue::Release() {
   if (layout_ == Layout::kTable) {
     TableFree();
   } else {
-    std::free(buf_);
+    std::free(buf());
   }
-  buf_ = nullptr;
+  data_ = nullptr;
   bytes_ = 0;
   count_ = 0;
   layout_ = Layout::kCompact;
@@ -215,7 +204,7 @@ size_t HashValue::HeapBytes() const {
   if (layout_ == Layout::kCompact) return bytes_;
   size_t bytes = bucket_count() * sizeof(Node*);
   for (size_t b = 0; b < bucket_count(); ++b) {
-    for (const Node* n = buckets_[b]; n != nullptr; n = n->next) {
+    for (const Node* n = buckets()[b]; n != nullptr; n = n->next) {
       bytes += sizeof(Node) + DecodeEntry(n->entry()).size;
     }
   }
@@ -228,7 +217,7 @@ std::optional<std::string_view> HashValue::Get(std::string_view field) const {
   if (layout_ == Layout::kCompact) {
     const size_t offset = CompactFind(field);
     if (offset == bytes_) return std::nullopt;
-    return DecodeEntry(buf_ + offset).value;
+    return DecodeEntry(buf() + offset).value;
   }
   Node** link = TableLink(field);
   if (link == nullptr) return std::nullopt;
@@ -238,14 +227,14 @@ std::optional<std::string_view> HashValue::Get(std::string_view field) const {
 void HashValue::ForEach(PairFn fn) const {
   if (layout_ == Layout::kCompact) {
     for (size_t offset = 0; offset < bytes_;) {
-      const DecodedEntry e = DecodeEntry(buf_ + offset);
+      const DecodedEntry e = DecodeEntry(buf() + offset);
       fn(e.field, e.value);
       offset += e.size;
     }
     return;
   }
   for (size_t b = 0; b < bucket_count(); ++b) {
-    for (const Node* n = buckets_[b]; n != nullptr; n = n->next) {
+    for (const Node* n = buckets()[b]; n != nullptr; n = n->next) {
       const DecodedEntry e = DecodeEntry(n->entry());
       fn(e.field, e.value);
     }
@@ -287,7 +276,7 @@ bool HashValue::Set(std::string_view field, std::string_view value, const HashLi
   if (layout_ == Layout::kCompact) {
     const size_t offset = CompactFind(field);
     is_new = offset == bytes_;
-    const size_t old_size = is_new ? 0 : DecodeEntry(buf_ + offset).size;
+    const size_t old_size = is_new ? 0 : DecodeEntry(buf() + offset).size;
     const size_t new_bytes = bytes_ - old_size + EntrySize(field.size(), value.size());
     const size_t new_count = count_ + (is_new ? 1 : 0);
     // Leave the compact layout before the write that would take it past its bounds, so a large
@@ -331,15 +320,15 @@ bool HashValue::Delete(std::string_view field) {
   if (layout_ == Layout::kCompact) {
     const size_t offset = CompactFind(field);
     if (offset == bytes_) return false;
-    const size_t size = DecodeEntry(buf_ + offset).size;
-    std::memmove(buf_ + offset, buf_ + offset + size, bytes_ - offset - size);
+    const size_t size = DecodeEntry(buf() + offset).size;
+    std::memmove(buf() + offset, buf() + offset + size, bytes_ - offset - size);
     bytes_ -= static_cast<uint32_t>(size);
     --count_;
     if (bytes_ == 0) {
-      std::free(buf_);
-      buf_ = nullptr;
+      std::free(buf());
+      data_ = nullptr;
     } else {
-      buf_ = static_cast<char*>(Allocate(buf_, bytes_));  // shrinking realloc stays in place
+      data_ = Allocate(buf(), bytes_);  // shrinking realloc stays in place
     }
     return true;
   }
@@ -360,11 +349,11 @@ size_t HashValue::CompactFind(std::string_view field) const {
   size_t offset = 0;
   while (offset < bytes_) {
     const char* rest;
-    const std::string_view f = DecodeField(buf_ + offset, &rest);
+    const std::string_view f = DecodeField(buf() + offset, &rest);
     if (f == field) return offset;
     uint64_t value_len;
     const char* value = GetVarint(rest, &value_len);
-    offset = static_cast<size_t>(value + value_len - buf_);
+    offset = static_cast<size_t>(value + value_len - buf());
   }
   return bytes_;
 }
@@ -375,13 +364,13 @@ void HashValue::CompactSet(size_t offset, std::string_view field, std::string_vi
                            bool is_new) {
   const size_t new_size = EntrySize(field.size(), value.size());
   if (is_new) {
-    buf_ = static_cast<char*>(Allocate(buf_, bytes_ + new_size));
-    EncodeEntry(buf_ + bytes_, field, value);
+    data_ = Allocate(buf(), bytes_ + new_size);
+    EncodeEntry(buf() + bytes_, field, value);
     bytes_ += static_cast<uint32_t>(new_size);
     ++count_;
     return;
   }
-  const DecodedEntry old = DecodeEntry(buf_ + offset);
+  const DecodedEntry old = DecodeEntry(buf() + offset);
   if (old.value.size() == value.size()) {
     std::memcpy(const_cast<char*>(old.value.data()), value.data(), value.size());
     return;
@@ -389,25 +378,25 @@ void HashValue::CompactSet(size_t offset, std::string_view field, std::string_vi
   const size_t tail = bytes_ - offset - old.size;
   const size_t new_bytes = bytes_ - old.size + new_size;
   if (new_size > old.size) {
-    buf_ = static_cast<char*>(Allocate(buf_, new_bytes));
-    std::memmove(buf_ + offset + new_size, buf_ + offset + old.size, tail);
-    EncodeEntry(buf_ + offset, field, value);
+    data_ = Allocate(buf(), new_bytes);
+    std::memmove(buf() + offset + new_size, buf() + offset + old.size, tail);
+    EncodeEntry(buf() + offset, field, value);
   } else {
-    EncodeEntry(buf_ + offset, field, value);
-    std::memmove(buf_ + offset + new_size, buf_ + offset + old.size, tail);
-    buf_ = static_cast<char*>(Allocate(buf_, new_bytes));
+    EncodeEntry(buf() + offset, field, value);
+    std::memmove(buf() + offset + new_size, buf() + offset + old.size, tail);
+    data_ = Allocate(buf(), new_bytes);
   }
   bytes_ = static_cast<uint32_t>(new_bytes);
 }
 
 void HashValue::ConvertToTable() {
-  char* old = buf_;
+  char* old = buf();
   const uint32_t old_bytes = bytes_;
   const size_t fields = count_;
   bucket_bits_ = BitsFor(fields);
-  buckets_ = static_cast<Node**>(std::calloc(size_t{1} << bucket_bits_, sizeof(Node*)));
-  if (buckets_ == nullptr) {
-    buf_ = old;
+  data_ = std::calloc(size_t{1} << bucket_bits_, sizeof(Node*));
+  if (buckets() == nullptr) {
+    data_ = old;
     throw std::bad_alloc();
   }
   layout_ = Layout::kTable;
@@ -426,7 +415,7 @@ void HashValue::ConvertToTable() {
 // ------------------------------------------------------------------------------------- table
 
 HashValue::Node** HashValue::TableLink(std::string_view field) const {
-  Node** link = &buckets_[HashOf(field) & (bucket_count() - 1)];
+  Node** link = &buckets()[HashOf(field) & (bucket_count() - 1)];
   for (; *link != nullptr; link = &(*link)->next) {
     const char* rest;
     if (DecodeField((*link)->entry(), &rest) == field) return link;
@@ -438,7 +427,7 @@ HashValue::Node** HashValue::TableLink(std::string_view field) const {
 void HashValue::TableInsert(Node* node) {
   if (count_ + 1 > bucket_count()) TableResize(static_cast<uint8_t>(bucket_bits_ + 1));
   const char* rest;
-  Node*& head = buckets_[HashOf(DecodeField(node->entry(), &rest)) & (bucket_count() - 1)];
+  Node*& head = buckets()[HashOf(DecodeField(node->entry(), &rest)) & (bucket_count() - 1)];
   node->next = head;
   head = node;
   ++count_;
@@ -449,7 +438,7 @@ void HashValue::TableResize(uint8_t bits) {
   if (fresh == nullptr) throw std::bad_alloc();
   const size_t mask = (size_t{1} << bits) - 1;
   for (size_t b = 0; b < bucket_count(); ++b) {
-    for (Node* n = buckets_[b]; n != nullptr;) {
+    for (Node* n = buckets()[b]; n != nullptr;) {
       Node* next = n->next;
       const char* rest;
       Node*& head = fresh[HashOf(DecodeField(n->entry(), &rest)) & mask];
@@ -458,28 +447,28 @@ void HashValue::TableResize(uint8_t bits) {
       n = next;
     }
   }
-  std::free(buckets_);
-  buckets_ = fresh;
+  std::free(buckets());
+  data_ = fresh;
   bucket_bits_ = bits;
 }
 
 void HashValue::TableFree() {
   for (size_t b = 0; b < bucket_count(); ++b) {
-    for (Node* n = buckets_[b]; n != nullptr;) {
+    for (Node* n = buckets()[b]; n != nullptr;) {
       Node* next = n->next;
       std::free(n);
       n = next;
     }
   }
-  std::free(buckets_);
-  buckets_ = nullptr;
+  std::free(buckets());
+  data_ = nullptr;
 }
 
 // A random non-empty bucket, then a random node of its chain: Redis's dictGetRandomKey
 // distribution, close to uniform at the load factors the table keeps.
 HashValue::Node* HashValue::TableRandomNode(absl::BitGen& gen) const {
   while (true) {
-    Node* head = buckets_[absl::Uniform<size_t>(gen, 0, bucket_count())];
+    Node* head = buckets()[absl::Uniform<size_t>(gen, 0, bucket_count())];
     if (head == nullptr) continue;
     size_t len = 0;
     for (Node* n = head; n != nullptr; n = n->next) ++len;
@@ -508,8 +497,8 @@ HashValue::Pair HashValue::RandomPair(absl::BitGen& gen) const {
   }
   size_t skip = absl::Uniform<size_t>(gen, 0, count_);
   size_t offset = 0;
-  for (; skip > 0; --skip) offset += DecodeEntry(buf_ + offset).size;
-  const DecodedEntry e = DecodeEntry(buf_ + offset);
+  for (; skip > 0; --skip) offset += DecodeEntry(buf() + offset).size;
+  const DecodedEntry e = DecodeEntry(buf() + offset);
   return {e.field, e.value};
 }
 
@@ -563,7 +552,7 @@ uint64_t HashValue::Scan(uint64_t cursor, size_t count, PairFn fn) const {
   size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
   size_t seen = 0;
   do {
-    for (const Node* n = buckets_[cursor & mask]; n != nullptr; n = n->next) {
+    for (const Node* n = buckets()[cursor & mask]; n != nullptr; n = n->next) {
       const DecodedEntry e = DecodeEntry(n->entry());
       fn(e.field, e.value);
       ++seen;

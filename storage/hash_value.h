@@ -135,14 +135,14 @@ class HashValue {
   // Releases whatever the layout holds and leaves an empty compact hash (keeps listpack_).
   void Release();
   void CopyFrom(const HashValue& other);
+  void StealFrom(HashValue& other) noexcept;
 
   // compact: the entries (bytes_ long; nullptr when empty). table: 1 << bucket_bits_ chains.
-  union {
-    char* buf_ = nullptr;
-    Node** buckets_;
-  };
-  uint32_t bytes_ = 0;
+  void* data_ = nullptr;
+  char* buf() const { return static_cast<char*>(data_); }
+  Node** buckets() const { return static_cast<Node**>(data_); }
   size_t count_ = 0;
+  uint32_t bytes_ = 0;
   uint8_t bucket_bits_ = 0;
   Layout layout_ = Layout::kCompact;
   bool listpack_ = true;

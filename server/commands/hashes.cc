@@ -69,13 +69,11 @@ absl::StatusOr<storage::Entry*> FindHashForWrite(CommandContext& ctx, std::strin
   return e;
 }
 
-// The hash at `key`, added empty if the key is missing (Redis's hashTypeLookupWriteOrCreate).
-absl::StatusOr<HashValue*> FindOrCreateHash(CommandContext& ctx, std::string_view key) {
-  auto found = FindHashForWrite(ctx, key);
-  if (!found.ok()) return found.status();
-  storage::Entry* e = *found;
+// The hash of `e` (FindHashForWrite's entry for `key`), or a new empty hash added at `key` when e
+// is null: Redis's hashTypeLookupWriteOrCreate, called once nothing can fail any more.
+HashValue& HashOrCreate(CommandContext& ctx, std::string_view key, storage::Entry* e) {
   if (e == nullptr) e = ctx.db().Add(key, storage::Value(HashValue()));
-  return &e->value.hash();
+  return e->value.hash();
 }
 
 // ------------------------------------------------------------------------- HSET HMSET HSETNX
@@ -85,13 +83,14 @@ absl::StatusOr<HashValue*> FindOrCreateHash(CommandContext& ctx, std::string_vie
 // when every field already held its value.
 void SetGeneric(CommandContext& ctx, bool hmset) {
   if (ctx.argc() % 2 == 1) return ctx.Error(WrongArityError(ctx.spec().full_name));
-  auto hash = FindOrCreateHash(ctx, ctx.arg(1));
-  if (!hash.ok()) return ctx.Error(hash.status());
+  auto found = FindHashForWrite(ctx, ctx.arg(1));
+  if (!found.ok()) return ctx.Error(found.status());
+  HashValue& hash = HashOrCreate(ctx, ctx.arg(1), *found);
   const storage::HashLimits limits = LimitsOf(ctx);
-  (*hash)->PrepareWrite(std::span(ctx.args()).subspan(2), limits);
+  hash.PrepareWrite(std::span(ctx.args()).subspan(2), limits);
   int64_t created = 0;
   for (size_t i = 2; i < ctx.argc(); i += 2) {
-    created += (*hash)->Set(ctx.arg(i), ctx.arg(i + 1), limits) ? 1 : 0;
+    created += hash.Set(ctx.arg(i), ctx.arg(i + 1), limits) ? 1 : 0;
   }
   hmset ? ctx.reply().Ok() : ctx.reply().Integer(created);
   ctx.Notify(kNotifyHash, "hset", ctx.arg(1));
@@ -107,10 +106,10 @@ void CmdHSetNx(CommandContext& ctx) {
   if (*found != nullptr && (*found)->value.hash().Contains(ctx.arg(2))) {
     return ctx.reply().Integer(0);
   }
-  auto hash = FindOrCreateHash(ctx, ctx.arg(1));
+  HashValue& hash = HashOrCreate(ctx, ctx.arg(1), *found);
   const storage::HashLimits limits = LimitsOf(ctx);
-  (*hash)->PrepareWrite(std::span(ctx.args()).subspan(2, 2), limits);
-  (*hash)->Set(ctx.arg(2), ctx.arg(3), limits);
+  hash.PrepareWrite(std::span(ctx.args()).subspan(2, 2), limits);
+  hash.Set(ctx.arg(2), ctx.arg(3), limits);
   ctx.reply().Integer(1);
   ctx.Notify(kNotifyHash, "hset", ctx.arg(1));
 }
@@ -223,8 +222,7 @@ void CmdHIncrBy(CommandContext& ctx) {
     return ctx.Error(kErrIncrOverflow);
   }
   const int64_t result = current + incr;
-  auto hash = FindOrCreateHash(ctx, ctx.arg(1));
-  (*hash)->Set(ctx.arg(2), StrCat(result), LimitsOf(ctx));
+  HashOrCreate(ctx, ctx.arg(1), *found).Set(ctx.arg(2), StrCat(result), LimitsOf(ctx));
   ctx.reply().Integer(result);
   ctx.Notify(kNotifyHash, "hincrby", ctx.arg(1));
 }
@@ -246,8 +244,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   const long double result = current + incr;
   if (std::isnan(result) || std::isinf(result)) return ctx.Error(kErrNanOrInfinity);
   const std::string text = protocol::FormatLongDouble(result);
-  auto hash = FindOrCreateHash(ctx, ctx.arg(1));
-  (*hash)->Set(ctx.arg(2), text, LimitsOf(ctx));
+  HashOrCreate(ctx, ctx.arg(1), *found).Set(ctx.arg(2), text, LimitsOf(ctx));
   ctx.reply().Bulk(text);
   ctx.Notify(kNotifyHash, "hincrbyfloat", ctx.arg(1));
 }

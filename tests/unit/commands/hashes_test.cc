@@ -342,8 +342,9 @@ TEST_P(HashesTest, GenericCommandsOnHashes) {
 }
 
 TEST_P(HashesTest, BinarySpringSessionSequence) {
-  const std::string creation(
-      "\xac\xed\x00\x05sr\x00\x0ejava.lang.Long;\x8b\xe4\x90\xcc\x8f#\xdf\r\n\x00", 36);
+  static constexpr char kCreation[] =
+      "\xac\xed\x00\x05sr\x00\x0ejava.lang.Long;\x8b\xe4\x90\xcc\x8f#\xdf\r\n\x00";
+  const std::string creation(kCreation, sizeof(kCreation) - 1);  // NUL, CR and LF included
   const std::string key = "spring:session:sessions:3f0e1c2a-0000-4000-8000-000000000000";
   EXPECT_EQ(h_.Run({"HMSET", key, "creationTime", creation, "maxInactiveInterval", creation,
                     "lastAccessedTime", creation, "sessionAttr:x", std::string(90, '\0')})
