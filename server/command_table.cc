@@ -160,6 +160,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterKeyCommands(table);
   RegisterExpireCommands(table);
   RegisterSetCommands(table);
+  RegisterHashCommands(table);
   RegisterZSetCommands(table);
   RegisterZSetRangeCommands(table);
   RegisterZSetAlgebraCommands(table);

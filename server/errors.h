@@ -24,7 +24,7 @@ inline constexpr std::string_view kErrSameObject = "ERR source and destination o
 inline constexpr std::string_view kErrInvalidCursor = "ERR invalid cursor";
 // getPositiveLongFromObjectOrReply without a message (SPOP and ZPOPMIN counts).
 inline constexpr std::string_view kErrMustBePositive = "ERR value is out of range, must be positive";
-// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX): SRANDMEMBER and ZRANDMEMBER counts.
+// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX): SRANDMEMBER, HRANDFIELD and ZRANDMEMBER counts.
 inline constexpr std::string_view kErrCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 inline constexpr std::string_view kErrNumKeys = "ERR numkeys should be greater than 0";
@@ -37,6 +37,7 @@ inline constexpr std::string_view kErrAuthNotConfigured =
     "your configuration is correct?";
 inline constexpr std::string_view kErrNoProto = "NOPROTO unsupported protocol version";
 inline constexpr std::string_view kErrIncrOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kErrNanOrInfinity = "ERR increment would produce NaN or Infinity";
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 

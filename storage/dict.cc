@@ -4,19 +4,12 @@
 #include <bit>
 
 #include "absl/hash/hash.h"
+#include "storage/scan_cursor.h"
 
 namespace sessionkv::storage {
 
 namespace {
 constexpr size_t kInitialBuckets = 4;
-
-// Reverses the bits of v (Redis's rev()).
-uint64_t ReverseBits(uint64_t v) {
-  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
-  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
-  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-  return __builtin_bswap64(v);
-}
 }  // namespace
 
 Dict::~Dict() { Clear(); }
@@ -109,13 +102,8 @@ uint64_t Dict::ScanStep(uint64_t cursor, const std::function<void(Entry*)>& fn) 
   if (buckets_.empty()) return 0;
   const uint64_t mask = buckets_.size() - 1;
   for (Entry* e = buckets_[cursor & mask]; e != nullptr; e = e->next) fn(e);
-  // Increment the cursor's reversed bits above the mask (Redis's dictScan): the next bucket in reverse-bit
-  // order, which stays valid when the table doubles or halves between calls.
-  cursor |= ~mask;
-  cursor = ReverseBits(cursor);
-  cursor++;
-  cursor = ReverseBits(cursor);
-  return cursor;
+  // The next bucket in reverse-bit order, valid when the table doubles or halves between calls.
+  return NextScanCursor(cursor, mask);
 }
 
 Entry* Dict::Random(absl::BitGen& gen) const {

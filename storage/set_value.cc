@@ -9,20 +9,13 @@
 #include <unordered_set>
 #include <utility>
 
+#include "storage/scan_cursor.h"
+
 namespace sessionkv::storage {
 namespace {
 
 // Number of characters of v in decimal, the sign included (Redis's sdigits10).
 size_t DecimalWidth(int64_t v) { return std::to_string(v).size(); }
-
-uint64_t ReverseBits(uint64_t v) {
-  uint64_t r = 0;
-  for (int i = 0; i < 64; ++i) {
-    r = (r << 1) | (v & 1);
-    v >>= 1;
-  }
-  return r;
-}
 
 // The smallest power of two >= n (at least 4, Redis's DICT_HT_INITIAL_SIZE).
 size_t TableSizeFor(size_t n) {
@@ -258,12 +251,8 @@ std::vector<std::string> SetValue::RandomDistinct(size_t count, absl::BitGen& ge
   return all;
 }
 
-// Redis's reverse-binary cursor increment: set the bits above the mask, reverse, add one, reverse.
 uint64_t SetValue::NextCursor(uint64_t cursor, uint64_t mask) {
-  cursor |= ~mask;
-  cursor = ReverseBits(cursor);
-  ++cursor;
-  return ReverseBits(cursor);
+  return NextScanCursor(cursor, mask);
 }
 
 uint64_t SetValue::HashOf(std::string_view s) {

@@ -12,6 +12,7 @@ void RegisterStringCommands(CommandTable& table);         // commands/strings.cc
 void RegisterKeyCommands(CommandTable& table);            // commands/keys.cc
 void RegisterExpireCommands(CommandTable& table);         // commands/expire.cc
 void RegisterSetCommands(CommandTable& table);            // commands/sets.cc
+void RegisterHashCommands(CommandTable& table);           // commands/hashes.cc
 void RegisterZSetCommands(CommandTable& table);           // commands/zsets.cc
 void RegisterZSetRangeCommands(CommandTable& table);      // commands/zset_ranges.cc
 void RegisterZSetAlgebraCommands(CommandTable& table);    // commands/zset_algebra.cc

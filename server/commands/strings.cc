@@ -30,7 +30,6 @@ namespace {
 
 constexpr std::string_view kErrOffsetOutOfRange = "ERR offset is out of range";
 constexpr std::string_view kErrDecrementOverflow = "ERR decrement would overflow";
-constexpr std::string_view kErrNanOrInfinity = "ERR increment would produce NaN or Infinity";
 constexpr std::string_view kErrLcsNotStrings = "ERR The specified keys must contain string values";
 constexpr std::string_view kErrLcsLenAndIdx =
     "ERR If you want both the length and indexes, please just use IDX.";

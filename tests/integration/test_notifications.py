@@ -36,7 +36,9 @@ class Events:
         return self.raw.buf == b""
 
 
-class Notifications(ServerTestCase):
+class EventsMixin:
+    """For a ServerTestCase whose tests run with notify-keyspace-events KEA and an Events listener."""
+
     def setUp(self):
         super().setUp()
         self.r.config_set("notify-keyspace-events", "KEA")
@@ -47,6 +49,16 @@ class Notifications(ServerTestCase):
         self.events.raw.close()
         super().tearDown()
 
+    def expect_events(self, *pairs):
+        """Asserts that the next events are the keyspace and keyevent messages of each (event, key)."""
+        expected = []
+        for event, key in pairs:
+            expected += [("__keyspace@0__:" + key, event.encode()),
+                         ("__keyevent@0__:" + event, key.encode())]
+        self.assertEqual(self.events.take(len(expected)), expected)
+
+
+class Notifications(EventsMixin, ServerTestCase):
     def keyevent(self, event, key):
         return [("__keyspace@0__:" + key, event.encode()), ("__keyevent@0__:" + event, key.encode())]
 

@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 
-from support.server import ServerTestCase, main, needs_data_types
+from support.server import ServerTestCase, main
 
 INLINE_MAX = 64 * 1024  # PROTO_INLINE_MAX_SIZE: longest inline request / count line without newline
 
@@ -434,7 +434,6 @@ class Arity(ProtocolCase):
     def test_inline_arity_error(self):
         self.assertRepliesThenOpen(b"GET\r\n", wrong_args("get"))
 
-    @needs_data_types
     def test_hset_arity(self):
         self.assertRepliesThenOpen(encode("HSET", "k", "f"), wrong_args("hset"))
 

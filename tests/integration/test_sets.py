@@ -10,7 +10,7 @@ stores as "hashtable"; those tests state 7.2's behaviour. Replies whose order is
 compared as Python sets; intsets answer in ascending order, which is checked exactly.
 """
 from support.server import needs_redis_72, ServerTestCase, main
-from test_notifications import Events
+from test_notifications import EventsMixin
 
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 NOT_INTEGER = b"-ERR value is not an integer or out of range\r\n"
@@ -466,25 +466,7 @@ class Resp3Test(SetTestCase):
         self.assertTrue(popped.startswith(b"~2\r\n"), popped)
 
 
-class SetNotificationsTest(SetTestCase):
-    def setUp(self):
-        super().setUp()
-        self.r.config_set("notify-keyspace-events", "KEA")
-        self.events = Events(self.server)
-
-    def tearDown(self):
-        self.r.config_set("notify-keyspace-events", "")
-        self.events.raw.close()
-        super().tearDown()
-
-    def expect(self, *pairs):
-        """The keyspace and keyevent messages of each (event, key), in order."""
-        expected = []
-        for event, key in pairs:
-            expected += [("__keyspace@0__:" + key, event.encode()),
-                         ("__keyevent@0__:" + event, key.encode())]
-        self.assertEqual(self.events.take(len(expected)), expected)
-
+class SetNotificationsTest(EventsMixin, SetTestCase):
     def test_events(self):
         self.r.sadd("s", "a", "b")
         self.r.sadd("s", "a")            # nothing added: no event
@@ -500,9 +482,9 @@ class SetNotificationsTest(SetTestCase):
         self.r.sinterstore("d", "x", "t")
         self.r.sdiffstore("d", "x")
         self.r.sdiffstore("nothing", "missing")  # no destination to delete: no event
-        self.expect(("sadd", "s"), ("srem", "s"), ("srem", "s"), ("del", "s"), ("sadd", "t"),
-                    ("sadd", "u"), ("spop", "u"), ("spop", "u"), ("del", "u"), ("sadd", "x"),
-                    ("sunionstore", "d"), ("del", "d"), ("sdiffstore", "d"))
+        self.expect_events(("sadd", "s"), ("srem", "s"), ("srem", "s"), ("del", "s"),
+                           ("sadd", "t"), ("sadd", "u"), ("spop", "u"), ("spop", "u"), ("del", "u"),
+                           ("sadd", "x"), ("sunionstore", "d"), ("del", "d"), ("sdiffstore", "d"))
         self.assertTrue(self.events.quiet())
 
 
