@@ -160,6 +160,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterKeyCommands(table);
   RegisterExpireCommands(table);
   RegisterSetCommands(table);
+  RegisterListCommands(table);
   RegisterPubSubCommands(table);
   RegisterServerCommands(table);
   RegisterInfoCommands(table);

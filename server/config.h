@@ -91,6 +91,7 @@ enum class Param : uint8_t {
   kSetMaxIntsetEntries,
   kSetMaxListpackEntries,
   kSetMaxListpackValue,
+  kListMaxListpackSize,
   kInclude,
   kRenameCommand,
   kCount,
@@ -274,6 +275,7 @@ class Config {
   int64_t set_max_intset_entries() const { return Num(Param::kSetMaxIntsetEntries); }
   int64_t set_max_listpack_entries() const { return Num(Param::kSetMaxListpackEntries); }
   int64_t set_max_listpack_value() const { return Num(Param::kSetMaxListpackValue); }
+  int list_max_listpack_size() const { return static_cast<int>(Num(Param::kListMaxListpackSize)); }
   // Absolute path of the file given as first argument, or "" when started without one.
   std::string config_file() const;
 

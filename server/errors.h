@@ -20,6 +20,12 @@ inline constexpr std::string_view kErrDbIndexOutOfRange = "ERR DB index is out o
 // getIntFromObjectOrReply's text for arguments read as a C int (SELECT, MOVE and COPY db indexes).
 inline constexpr std::string_view kErrIntRange =
     "ERR value is out of range, value must between -2147483648 and 2147483647";
+// getRangeLongFromObjectOrReply's text for -LONG_MAX..LONG_MAX (SRANDMEMBER count, LREM count, LPOS RANK).
+inline constexpr std::string_view kErrLongRange =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+// getPositiveLongFromObjectOrReply's text (SPOP, LPOP and RPOP counts).
+inline constexpr std::string_view kErrMustBePositive = "ERR value is out of range, must be positive";
+inline constexpr std::string_view kErrNumKeys = "ERR numkeys should be greater than 0";
 inline constexpr std::string_view kErrSameObject = "ERR source and destination objects are the same";
 inline constexpr std::string_view kErrInvalidCursor = "ERR invalid cursor";
 inline constexpr std::string_view kErrNoAuth = "NOAUTH Authentication required.";

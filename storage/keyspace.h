@@ -98,12 +98,22 @@ class Keyspace {
   using ExpiredListener = std::function<void(int db, std::string_view key)>;
   void set_expired_listener(ExpiredListener fn) { expired_listener_ = std::move(fn); }
 
+  // Called whenever a key gets a new value (Db::Add, and Db::Overwrite of an existing key), with its
+  // shard locked: the server wakes the clients blocked on that key (BLPOP...). A list is never empty
+  // in the keyspace, so a key someone waits on gains data only this way.
+  using AddedListener = std::function<void(int db, const Entry& e)>;
+  void set_added_listener(AddedListener fn) { added_listener_ = std::move(fn); }
+  void NoteAdded(int db, const Entry& e) const {
+    if (added_listener_) added_listener_(db, e);
+  }
+
  private:
   int num_dbs_;
   std::vector<std::unique_ptr<Shard>> shards_;
   const Clock* clock_;
   KeyspaceStats stats_;
   ExpiredListener expired_listener_;
+  AddedListener added_listener_;
 };
 
 // Seconds-resolution access clock for OBJECT IDLETIME.

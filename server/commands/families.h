@@ -12,6 +12,7 @@ void RegisterStringCommands(CommandTable& table);         // commands/strings.cc
 void RegisterKeyCommands(CommandTable& table);            // commands/keys.cc
 void RegisterExpireCommands(CommandTable& table);         // commands/expire.cc
 void RegisterSetCommands(CommandTable& table);            // commands/sets.cc
+void RegisterListCommands(CommandTable& table);           // commands/lists.cc
 void RegisterPubSubCommands(CommandTable& table);         // commands/pubsub.cc
 void RegisterServerCommands(CommandTable& table);         // commands/server.cc (CONFIG, TIME, MONITOR, ...)
 void RegisterInfoCommands(CommandTable& table);           // commands/info.cc

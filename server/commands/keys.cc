@@ -322,6 +322,7 @@ void CmdSwapDb(CommandContext& ctx) {
   }
   if (*first != *second) {
     for (int s = 0; s < ks.num_shards(); ++s) ks.shard(s).SwapDbs(*first, *second);
+    ctx.server().blocking.DatabasesSwapped(*first, *second);  // waiters may find data now
   }
   ctx.reply().Ok();
 }

@@ -35,10 +35,6 @@ namespace {
 
 using storage::SetValue;
 
-constexpr std::string_view kErrMustBePositive = "ERR value is out of range, must be positive";
-constexpr std::string_view kErrSRandCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-constexpr std::string_view kErrNumKeys = "ERR numkeys should be greater than 0";
 constexpr std::string_view kErrTooManyKeys =
     "ERR Number of keys can't be greater than number of args";
 constexpr std::string_view kErrLimitNegative = "ERR LIMIT can't be negative";
@@ -197,7 +193,7 @@ void CmdSRandMember(CommandContext& ctx) {
   int64_t count = 1;
   if (with_count) {
     if (!ParseInt64(ctx.arg(2), &count)) return ctx.Error(kErrNotInteger);
-    if (count == std::numeric_limits<int64_t>::min()) return ctx.Error(kErrSRandCountRange);
+    if (count == std::numeric_limits<int64_t>::min()) return ctx.Error(kErrLongRange);
   }
   auto found = FindSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
