@@ -75,19 +75,18 @@ bool ParseEnd(std::string_view s, End* out) {
 std::string_view PushEvent(End end) { return end == End::kHead ? "lpush" : "rpush"; }
 std::string_view PopEvent(End end) { return end == End::kHead ? "lpop" : "rpop"; }
 
-// Redis's listElementsRemoved: the pop event, then the key goes with its last element ("del").
-void ElementsPopped(CommandContext& ctx, storage::Entry* e, std::string_view key, End end) {
-  ctx.Notify(kNotifyList, PopEvent(end), key);
+// A list that lost its last element takes its key with it, with "del" (Redis never keeps an empty
+// list).
+void EraseIfEmpty(CommandContext& ctx, storage::Entry* e, std::string_view key) {
   if (!e->value.list().empty()) return;
   ctx.db().Erase(e);
   ctx.Notify(kNotifyGeneric, "del", key);
 }
 
-// The key of a list that a non-pop removal (LREM, LTRIM) emptied goes, with "del".
-void EraseIfEmpty(CommandContext& ctx, storage::Entry* e, std::string_view key) {
-  if (!e->value.list().empty()) return;
-  ctx.db().Erase(e);
-  ctx.Notify(kNotifyGeneric, "del", key);
+// Redis's listElementsRemoved: the pop event, then the key goes if it emptied.
+void ElementsPopped(CommandContext& ctx, storage::Entry* e, std::string_view key, End end) {
+  ctx.Notify(kNotifyList, PopEvent(end), key);
+  EraseIfEmpty(ctx, e, key);
 }
 
 void ReplyElements(CommandContext& ctx, const std::vector<std::string>& elements) {
