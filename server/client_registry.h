@@ -26,6 +26,8 @@ class ClientHandle {
   virtual void Deliver(std::string bytes) = 0;
   // Closes the connection as soon as its thread gets to it.
   virtual void Kill() = 0;
+  // Ends the client's blocked command (BLPOP...) with `reply` and runs the rest of its pipeline.
+  virtual void Resume(std::string reply) = 0;
 };
 
 enum ClientFlag : uint32_t {
@@ -33,6 +35,7 @@ enum ClientFlag : uint32_t {
   kClientNoEvict = 1u << 1,
   kClientNoTouch = 1u << 2,
   kClientCloseAsap = 1u << 3,
+  kClientBlocked = 1u << 8,  // waiting in a blocking command (CLIENT LIST flag b)
 };
 
 class ClientInfo {

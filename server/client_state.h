@@ -15,6 +15,8 @@
 
 namespace sessionkv::server {
 
+struct BlockedClient;  // server/blocking.h
+
 // CLIENT REPLY modes.
 enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext, kSkipThis };
 
@@ -31,6 +33,8 @@ struct ClientState {
   // True while EXEC runs this client's queued commands: blocking commands (BLPOP...) then answer at once
   // instead of blocking, as in Redis.
   bool in_exec = false;
+  // Set while a blocking command (BLPOP...) waits: the connection runs nothing else meanwhile.
+  std::shared_ptr<BlockedClient> blocked;
   absl::flat_hash_set<std::string> channels;  // SUBSCRIBE
   absl::flat_hash_set<std::string> patterns;  // PSUBSCRIBE
   std::optional<MultiState> multi;            // from MULTI until EXEC/DISCARD (server/transaction.h)

@@ -164,6 +164,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterZSetCommands(table);
   RegisterZSetRangeCommands(table);
   RegisterZSetAlgebraCommands(table);
+  RegisterListCommands(table);
   RegisterPubSubCommands(table);
   RegisterTransactionCommands(table);
   RegisterServerCommands(table);

@@ -93,6 +93,7 @@ enum class Param : uint8_t {
   kSetMaxListpackValue,
   kZsetMaxListpackEntries,
   kZsetMaxListpackValue,
+  kListMaxListpackSize,
   kInclude,
   kRenameCommand,
   kCount,
@@ -278,6 +279,7 @@ class Config {
   int64_t set_max_listpack_value() const { return Num(Param::kSetMaxListpackValue); }
   int64_t zset_max_listpack_entries() const { return Num(Param::kZsetMaxListpackEntries); }
   int64_t zset_max_listpack_value() const { return Num(Param::kZsetMaxListpackValue); }
+  int list_max_listpack_size() const { return static_cast<int>(Num(Param::kListMaxListpackSize)); }
   // Absolute path of the file given as first argument, or "" when started without one.
   std::string config_file() const;
 

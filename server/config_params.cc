@@ -112,6 +112,10 @@ constexpr ParamSpec kParams[] = {
      .default_value = "128", .min = 0, .max = LONG_MAX},
     {.id = Param::kZsetMaxListpackValue, .name = "zset-max-listpack-value", .type = kInteger,
      .default_value = "64", .min = 0, .max = LONG_MAX},
+    // Lists: negative -1..-5 cap each listpack block at 4..64 KB, positive N at N elements
+    // (storage/list_value.h).
+    {.id = Param::kListMaxListpackSize, .name = "list-max-listpack-size", .type = kInteger,
+     .default_value = "-2", .min = INT_MIN, .max = INT_MAX},
     // File and command-line directives, not CONFIG parameters; CONFIG REWRITE keeps their lines.
     {.id = Param::kInclude, .name = "include", .type = kInclude, .flags = kParamFileOnly,
      .default_value = "", .file_args = 1},

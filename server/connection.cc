@@ -2,8 +2,10 @@
 #include "base/strings.h"
 #include "server/connection.h"
 
+#include <chrono>
 #include <cstring>
 
+#include "server/blocking.h"
 #include "server/config.h"
 #include "server/log.h"
 #include "server/transaction.h"
@@ -41,7 +43,8 @@ Connection::Connection(asio::ip::tcp::socket socket, ServerState& server, Dispat
       server_(server),
       dispatcher_(dispatcher),
       parser_(LimitsFrom(server.config)),
-      writer_(&out_, protocol::RespVersion::kResp2) {
+      writer_(&out_, protocol::RespVersion::kResp2),
+      block_timer_(socket_.get_executor()) {
   asio::error_code ec;
   const auto remote = socket_.remote_endpoint(ec);
   const auto local = socket_.local_endpoint(ec);
@@ -122,7 +125,7 @@ void Connection::OnRead(const asio::error_code& ec, size_t n) {
 }
 
 void Connection::ProcessInput() {
-  while (!state_.close_after_reply && in_begin_ < in_end_) {
+  while (!state_.close_after_reply && !state_.blocked && in_begin_ < in_end_) {
     if (out_.size() >= kMaxPendingOutput) {
       input_paused_ = true;
       break;
@@ -143,10 +146,13 @@ void Connection::ProcessInput() {
     if (!parser_.args().empty()) {
       dispatcher_.Execute(parser_.args(), state_, writer_);
       writer_.set_version(state_.resp);
+      if (state_.blocked) WaitBlocked();
     }
     in_begin_ += consumed;
   }
-  if (in_begin_ == in_end_) {
+  // A read may be pending here when a blocked command has just been answered (the connection reads while
+  // blocked, to notice a disconnect): its bytes land at in_end_, so the buffer stays where it is.
+  if (in_begin_ == in_end_ && !reading_) {
     in_begin_ = in_end_ = 0;
     if (in_.size() > kKeepBufferBytes) std::string().swap(in_);
   }
@@ -158,7 +164,7 @@ void Connection::FailProtocol(std::string_view text) {
                                        " addr=", state_.info->addr));
   writer_.Error(StrCat("ERR ", text));
   state_.close_after_reply = true;
-  in_begin_ = in_end_ = 0;
+  in_begin_ = in_end_;  // the rest is discarded (not rewound: a read may be pending at in_end_)
 }
 
 void Connection::Flush() {
@@ -208,9 +214,44 @@ void Connection::Close() {
   asio::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
+  if (state_.blocked) {
+    server_.blocking.Abandon(*state_.blocked);
+    state_.blocked.reset();
+  }
+  block_timer_.cancel();
   UnsubscribeAll(server_.pubsub, state_);
   UnwatchAllKeys(server_.keyspace, state_, WatchLocks::kTake);
   server_.clients.Remove(state_.info->id);
+}
+
+// ---------------------------------------------------------------------------------- blocked commands
+
+void Connection::WaitBlocked() {
+  const std::shared_ptr<BlockedClient> w = state_.blocked;
+  if (w->timeout_ms <= 0) return;
+  block_timer_.expires_after(std::chrono::milliseconds(w->timeout_ms));
+  block_timer_.async_wait([self = shared_from_this(), w](const asio::error_code& ec) {
+    if (ec || self->closed_ || self->state_.blocked != w) return;
+    if (self->server_.blocking.Expire(*w)) self->FinishBlocked(w->timeout_reply);
+  });
+}
+
+void Connection::Resume(std::string reply) {
+  // Always posted, never run inline: the caller may be serving this client from inside another
+  // connection's command on the same thread.
+  asio::post(socket_.get_executor(), [self = shared_from_this(), reply = std::move(reply)]() mutable {
+    self->FinishBlocked(std::move(reply));
+  });
+}
+
+void Connection::FinishBlocked(std::string reply) {
+  if (closed_ || !state_.blocked) return;
+  server_.blocking.Release(*state_.blocked);
+  state_.blocked.reset();
+  block_timer_.cancel();
+  if (state_.reply_mode != ReplyMode::kOff) out_.append(reply);
+  ProcessInput();
+  Flush();
 }
 
 }  // namespace sessionkv::server

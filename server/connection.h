@@ -29,6 +29,7 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   void Start();
   void Deliver(std::string bytes) override;
   void Kill() override;
+  void Resume(std::string reply) override;
 
  private:
   void StartRead();
@@ -43,6 +44,10 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   void Flush();
   void OnWrite(const asio::error_code& ec, size_t n);
   void Close();
+  // Blocked commands (server/blocking.h): arms the timeout after a command blocked; ends the wait
+  // with `reply` and resumes the pipeline.
+  void WaitBlocked();
+  void FinishBlocked(std::string reply);
 
   asio::ip::tcp::socket socket_;
   ServerState& server_;
@@ -56,6 +61,7 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   std::string sending_;   // the bytes of the write in flight
   protocol::ReplyWriter writer_;
   ClientState state_;
+  asio::steady_timer block_timer_;  // the timeout of a blocked command
 
   bool reading_ = false;
   bool writing_ = false;

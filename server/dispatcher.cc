@@ -147,6 +147,8 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
 
 void Dispatcher::Execute(const std::vector<std::string_view>& args, ClientState& client,
                          protocol::ReplyWriter& reply) {
+  // Clients blocked on keys this command fills are served when it is over (server/blocking.h).
+  Blocking::CommandScope serve_blocked_after(server_.blocking);
   std::string& out = *reply.buffer();
   const size_t mark = out.size();
   const ReplyMode mode_before = client.reply_mode;

@@ -22,9 +22,10 @@ inline constexpr std::string_view kErrIntRange =
     "ERR value is out of range, value must between -2147483648 and 2147483647";
 inline constexpr std::string_view kErrSameObject = "ERR source and destination objects are the same";
 inline constexpr std::string_view kErrInvalidCursor = "ERR invalid cursor";
-// getPositiveLongFromObjectOrReply without a message (SPOP and ZPOPMIN counts).
+// getPositiveLongFromObjectOrReply without a message (SPOP, LPOP, RPOP and ZPOPMIN counts).
 inline constexpr std::string_view kErrMustBePositive = "ERR value is out of range, must be positive";
-// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX): SRANDMEMBER, HRANDFIELD and ZRANDMEMBER counts.
+// getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX): SRANDMEMBER, HRANDFIELD and ZRANDMEMBER counts,
+// LREM count, LPOS RANK.
 inline constexpr std::string_view kErrCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 inline constexpr std::string_view kErrNumKeys = "ERR numkeys should be greater than 0";

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "base/strings.h"
+#include "server/blocking.h"
 #include "server/client_registry.h"
 #include "server/command_table.h"
 #include "server/latency_monitor.h"
@@ -74,6 +75,7 @@ struct ServerState {
   SlowLog slowlog;
   LatencyMonitor latency;
   PubSub pubsub;
+  Blocking blocking{*this};  // clients waiting in BLPOP and friends
   RateSampler ops_rate, net_input_rate, net_output_rate;
   std::atomic<uint64_t> peak_memory{0};
   std::string run_id;           // 40 hex characters, new per start

@@ -140,7 +140,9 @@ Entry* Db::Add(std::string_view key, Value value) {
   const uint64_t hash = Dict::Hash(key);
   auto entry = std::make_unique<Entry>(key, hash, std::move(value));
   entry->access_time = AccessClock(NowMs());
-  return ShardFor(hash).dict.Insert(std::move(entry));
+  Entry* e = ShardFor(hash).dict.Insert(std::move(entry));
+  ks_->NoteAdded(index_, *e);
+  return e;
 }
 
 Entry* Db::Overwrite(std::string_view key, Value value, bool keep_ttl) {
@@ -149,6 +151,7 @@ Entry* Db::Overwrite(std::string_view key, Value value, bool keep_ttl) {
   e->value = std::move(value);
   e->access_time = AccessClock(NowMs());
   if (!keep_ttl) SetDeadline(e, 0);
+  ks_->NoteAdded(index_, *e);
   return e;
 }
 

@@ -122,6 +122,14 @@ class Keyspace {
   // Database `db` is about to be emptied (FLUSHDB, FLUSHALL): touches the watches of its existing keys.
   // The caller holds every shard lock.
   void TouchWatchedDb(int db);
+  // Called whenever a key gets a new value (Db::Add, and Db::Overwrite of an existing key), with its
+  // shard locked: the server wakes the clients blocked on that key (BLPOP...). A list is never empty
+  // in the keyspace, so a key someone waits on gains data only this way.
+  using AddedListener = std::function<void(int db, const Entry& e)>;
+  void set_added_listener(AddedListener fn) { added_listener_ = std::move(fn); }
+  void NoteAdded(int db, const Entry& e) const {
+    if (added_listener_) added_listener_(db, e);
+  }
 
  private:
   bool HasWatches() const { return watch_count_.load(std::memory_order_relaxed) > 0; }
@@ -132,6 +140,7 @@ class Keyspace {
   KeyspaceStats stats_;
   ExpiredListener expired_listener_;
   std::atomic<int64_t> watch_count_{0};  // watches in all shards
+  AddedListener added_listener_;
 };
 
 // Seconds-resolution access clock for OBJECT IDLETIME.

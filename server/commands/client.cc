@@ -30,6 +30,7 @@ std::string ClientFlagLetters(const ClientInfo& info) {
   }
   if (info.multi.load(std::memory_order_relaxed) >= 0) flags += 'x';
   if (info.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
+  if (f & kClientBlocked) flags += 'b';
   if (f & kClientCloseAsap) flags += 'A';
   if (f & kClientNoEvict) flags += 'e';
   if (f & kClientNoTouch) flags += 'T';
@@ -235,6 +236,28 @@ void CmdClientReply(CommandContext& ctx) {
   }
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked in a blocking command and now
+// answers its timeout reply (or the UNBLOCKED error), else 0. The reason is checked before the id, as
+// Redis does.
+void CmdClientUnblock(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    return ctx.Error(StrCat("ERR unknown subcommand or wrong number of arguments for '", ctx.arg(1),
+                            "'. Try CLIENT HELP."));
+  }
+  bool error = false;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "ERROR")) {
+      error = true;
+    } else if (!EqualsIgnoreCase(ctx.arg(3), "TIMEOUT")) {
+      return ctx.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  int64_t id;
+  if (!ParseInt64(ctx.arg(2), &id)) return ctx.Error(kErrNotInteger);
+  const bool unblocked = id > 0 && ctx.server().blocking.Unblock(static_cast<uint64_t>(id), error);
+  ctx.reply().Integer(unblocked ? 1 : 0);
+}
+
 void CmdClientHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -272,6 +295,8 @@ void CmdClientHelp(CommandContext& ctx) {
       "    Set client meta attr. Options are:",
       "    * LIB-NAME: the client lib name.",
       "    * LIB-VER: the client lib version.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "NO-TOUCH (ON|OFF)",
@@ -314,6 +339,8 @@ void RegisterClientCommand(CommandTable& table) {
                      "Controls whether commands sent by the client affect the LRU/LFU of accessed keys."),
                  sub("reply", 3, "noscript loading stale", CmdClientReply, "3.2.0",
                      "Instructs the server whether to reply to commands."),
+                 sub("unblock", -3, "admin noscript loading stale", CmdClientUnblock, "5.0.0",
+                     "Unblocks a client blocked by a blocking command from a different connection."),
                  sub("help", 2, "loading stale", CmdClientHelp, "5.0.0", "Returns helpful text about the different subcommands."),
              }});
 }

@@ -16,6 +16,7 @@ void RegisterHashCommands(CommandTable& table);           // commands/hashes.cc
 void RegisterZSetCommands(CommandTable& table);           // commands/zsets.cc
 void RegisterZSetRangeCommands(CommandTable& table);      // commands/zset_ranges.cc
 void RegisterZSetAlgebraCommands(CommandTable& table);    // commands/zset_algebra.cc
+void RegisterListCommands(CommandTable& table);           // commands/lists.cc
 void RegisterPubSubCommands(CommandTable& table);         // commands/pubsub.cc
 void RegisterTransactionCommands(CommandTable& table);    // commands/transactions.cc
 void RegisterServerCommands(CommandTable& table);         // commands/server.cc (CONFIG, TIME, MONITOR, ...)

@@ -95,10 +95,10 @@ void ClientsSection(CommandContext& ctx, std::string* out) {
   Field(out, "maxclients", s.config.maxclients());
   Field(out, "client_recent_max_input_buffer", 0);
   Field(out, "client_recent_max_output_buffer", 0);
-  Field(out, "blocked_clients", 0);
+  Field(out, "blocked_clients", s.blocking.blocked_clients());
   Field(out, "tracking_clients", 0);
-  Field(out, "clients_in_timeout_table", 0);
-  Field(out, "total_blocking_keys", 0);
+  Field(out, "clients_in_timeout_table", s.blocking.clients_with_timeout());
+  Field(out, "total_blocking_keys", s.blocking.blocking_keys());
   Field(out, "total_blocking_keys_on_nokey", 0);
 }
 

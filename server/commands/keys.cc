@@ -275,7 +275,10 @@ void CmdSwapDb(CommandContext& ctx) {
   if (*first < 0 || *first >= ks.num_dbs() || *second < 0 || *second >= ks.num_dbs()) {
     return ctx.Error(kErrDbIndexOutOfRange);
   }
-  if (*first != *second) ks.SwapDbs(*first, *second);
+  if (*first != *second) {
+    ks.SwapDbs(*first, *second);
+    ctx.server().blocking.DatabasesSwapped(*first, *second);  // waiters may find data now
+  }
   ctx.reply().Ok();
 }
 

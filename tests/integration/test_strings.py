@@ -11,7 +11,7 @@ Tests that need another data type (WRONGTYPE) live in StringsWrongType, at the e
 """
 import time
 
-from support.server import needs_data_types, ServerTestCase, main
+from support.server import ServerTestCase, main
 
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 NOT_INTEGER = b"-ERR value is not an integer or out of range\r\n"
@@ -1177,9 +1177,8 @@ class Cli(StringTestCase):
 
 
 # ---------------------------------------------------------------------------------------------
-# WRONGTYPE (needs a list and a set; kept apart so it can be skipped until those types exist)
+# WRONGTYPE against a list and a set
 # ---------------------------------------------------------------------------------------------
-@needs_data_types
 class StringsWrongType(StringTestCase):
     def setUp(self):
         super().setUp()
