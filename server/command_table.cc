@@ -26,11 +26,27 @@ const std::vector<std::string_view>& AclCategoryNames() {
   return kNames;
 }
 
+CommandStats::~CommandStats() { delete latency_.load(std::memory_order_relaxed); }
+
+void CommandStats::RecordLatency(int64_t usec) {
+  LatencyHistogram* h = latency_.load(std::memory_order_acquire);
+  if (h == nullptr) {
+    auto fresh = std::make_unique<LatencyHistogram>();
+    if (latency_.compare_exchange_strong(h, fresh.get(), std::memory_order_acq_rel)) {
+      h = fresh.release();
+    }  // else another thread installed one first: h points to it and ours is freed
+  }
+  h->Record(usec * 1000);  // Redis records nanoseconds
+}
+
 void CommandStats::Reset() {
   calls = 0;
   usec = 0;
   rejected_calls = 0;
   failed_calls = 0;
+  // Zeroed rather than freed: another thread may be recording into it. INFO skips empty histograms, so
+  // the effect is Redis's (which frees them).
+  if (LatencyHistogram* h = latency_.load(std::memory_order_acquire)) h->Reset();
 }
 
 namespace {
@@ -101,6 +117,10 @@ std::unique_ptr<CommandSpec> BuildSpec(const CommandRow& row, const CommandSpec*
   }
   if (row.keys_function != nullptr) spec->flags |= kCmdMovableKeys;
   if (row.subcommands.empty() && row.handler == nullptr) FailSpec(id, "no handler");
+  // The dispatcher runs a container's own handler when it is called alone and its arity allows that.
+  if (!row.subcommands.empty() && row.handler == nullptr && row.arity > -2) {
+    FailSpec(id, "a container without a handler needs arity -2");
+  }
   for (const CommandRow& sub : row.subcommands) {
     spec->subcommands.push_back(BuildSpec(sub, spec.get()));
   }
@@ -145,9 +165,10 @@ bool CommandTable::Rename(std::string_view from, std::string_view to) {
   auto node = by_name_.extract(AsciiStrToLower(from));
   if (node.empty()) return false;
   if (!to.empty()) {
+    // Only the lookup name changes: as in Redis, COMMAND INFO, arity errors and commandstats keep the
+    // original full name ("config", "config|get").
     std::string new_name = AsciiStrToLower(to);
     node.mapped()->name = new_name;
-    node.mapped()->full_name = new_name;
     by_name_.emplace(new_name, std::move(node.mapped()));
   }
   return true;

@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "base/strings.h"
+#include "server/latency_histogram.h"
 
 namespace sessionkv::server {
 
@@ -100,18 +101,30 @@ struct CommandRow {
   std::vector<CommandRow> subcommands;
 };
 
-// Counters for INFO commandstats; updated from any I/O thread.
+// Counters for INFO commandstats and latencystats; updated from any I/O thread.
 struct CommandStats {
   std::atomic<uint64_t> calls{0};
   std::atomic<uint64_t> usec{0};
   std::atomic<uint64_t> rejected_calls{0};
   std::atomic<uint64_t> failed_calls{0};
+  CommandStats() = default;
+  CommandStats(const CommandStats&) = delete;
+  CommandStats& operator=(const CommandStats&) = delete;
+  ~CommandStats();
+  // latency-tracking: adds one call's duration to the histogram, made on the first call (24 KiB, so only
+  // commands that run get one, as in Redis).
+  void RecordLatency(int64_t usec);
+  // The histogram, or nullptr before the first recorded call.
+  const LatencyHistogram* latency() const { return latency_.load(std::memory_order_acquire); }
   void Reset();
+
+ private:
+  std::atomic<LatencyHistogram*> latency_{nullptr};
 };
 
 struct CommandSpec {
-  std::string name;        // lowercase ("get", or "get" under "config" for CONFIG GET)
-  std::string full_name;   // "get", "config|get"
+  std::string name;        // lowercase lookup name ("get"; "get" under "config"); rename-command changes it
+  std::string full_name;   // "get", "config|get": the original name, also after rename-command
   int arity = 0;
   uint32_t flags = 0;
   uint32_t acl_categories = 0;  // explicit plus implied by flags

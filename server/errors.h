@@ -30,6 +30,7 @@ inline constexpr std::string_view kErrAuthNotConfigured =
     "your configuration is correct?";
 inline constexpr std::string_view kErrNoProto = "NOPROTO unsupported protocol version";
 inline constexpr std::string_view kErrIncrOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kErrOom = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
