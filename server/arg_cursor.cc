@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "absl/status/status.h"
@@ -69,6 +70,20 @@ bool ParseDouble(std::string_view s, double* out) {
 
 bool ParseLongDouble(std::string_view s, long double* out) {
   return ParseFloating(s, out, [](const char* p, char** e) { return std::strtold(p, e); });
+}
+
+bool ParseScanCursor(std::string_view s, uint64_t* out) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    const auto digit = static_cast<uint64_t>(c - '0');
+    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  *out = v;
+  return true;
 }
 
 bool ArgCursor::EatIf(std::string_view word) {

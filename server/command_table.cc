@@ -2,6 +2,7 @@
 #include "base/strings.h"
 #include "server/command_table.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -61,11 +62,7 @@ namespace {
 uint32_t ParseWords(std::string_view command, std::string_view words,
                     const std::vector<std::string_view>& names, std::string_view prefix) {
   uint32_t bits = 0;
-  while (!words.empty()) {
-    const size_t space = words.find(' ');
-    std::string_view word = words.substr(0, space);
-    words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
-    if (word.empty()) continue;
+  for (std::string_view word : SplitNonEmpty(words, ' ')) {
     if (!prefix.empty()) {
       if (!word.starts_with(prefix)) FailSpec(command, word);
       word.remove_prefix(prefix.size());
@@ -75,6 +72,23 @@ uint32_t ParseWords(std::string_view command, std::string_view words,
     bits |= 1u << (it - names.begin());
   }
   return bits;
+}
+
+// Tips are Redis's words: nondeterministic_output[_order], request_policy:<p>, response_policy:<p>.
+void CheckTips(std::string_view command, std::string_view tips) {
+  static constexpr std::string_view kRequest[] = {"all_nodes", "all_shards", "multi_shard", "special"};
+  static constexpr std::string_view kResponse[] = {"one_succeeded", "all_succeeded", "agg_logical_and",
+                                                   "agg_logical_or", "agg_min", "agg_max", "agg_sum",
+                                                   "special"};
+  auto in = [](std::string_view word, const auto& names) {
+    return std::find(std::begin(names), std::end(names), word) != std::end(names);
+  };
+  for (std::string_view tip : SplitNonEmpty(tips, ' ')) {
+    const bool known = tip == "nondeterministic_output" || tip == "nondeterministic_output_order" ||
+                       (tip.starts_with("request_policy:") && in(tip.substr(15), kRequest)) ||
+                       (tip.starts_with("response_policy:") && in(tip.substr(16), kResponse));
+    if (!known) FailSpec(command, tip);
+  }
 }
 
 // Redis adds categories implied by flags (acl.c setImplicitACLCategories).
@@ -105,7 +119,11 @@ std::unique_ptr<CommandSpec> BuildSpec(const CommandRow& row, const CommandSpec*
   spec->group = row.group;
   spec->since = row.since;
   spec->summary = row.summary;
+  spec->tips = row.tips;
   spec->key_flags = row.key_flags;
+  spec->key_notes = row.key_notes;
+  spec->numkeys_index = row.numkeys_index;
+  CheckTips(id, row.tips);
   spec->lock = row.lock;
   spec->keys_function = row.keys_function;
   spec->parent = parent;

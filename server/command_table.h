@@ -95,11 +95,24 @@ struct CommandRow {
   std::string_view group;         // COMMAND DOCS group: "string", "generic", "connection", "server"
   std::string_view since;         // Redis version that introduced it
   std::string_view summary;       // one line, as in Redis's docs
+  // COMMAND INFO tips (Redis's command_tips), space-separated: "nondeterministic_output",
+  // "request_policy:multi_shard response_policy:agg_sum".
+  std::string_view tips;
   std::string_view key_flags;     // key-spec flags for COMMAND INFO, e.g. "RW ACCESS UPDATE"
+  std::string_view key_notes;     // the first key spec's "notes" in COMMAND INFO, if Redis has one
+  // For keys that follow a count argument (SINTERCARD numkeys key...): that argument's index. COMMAND
+  // INFO then describes the last key_flags group as a "keynum" key spec starting there.
+  int numkeys_index = 0;
   LockScope lock = LockScope::kKeys;
   KeysFunction keys_function = nullptr;
   std::vector<CommandRow> subcommands;
 };
+
+// `row` with COMMAND INFO tips, for rows built by a family's helper function.
+inline CommandRow WithTips(CommandRow row, std::string_view tips) {
+  row.tips = tips;
+  return row;
+}
 
 // Counters for INFO commandstats and latencystats; updated from any I/O thread.
 struct CommandStats {
@@ -130,7 +143,8 @@ struct CommandSpec {
   uint32_t acl_categories = 0;  // explicit plus implied by flags
   int first_key = 0, last_key = 0, step = 0;
   CommandHandler handler = nullptr;
-  std::string group, since, summary, key_flags;
+  std::string group, since, summary, tips, key_flags, key_notes;
+  int numkeys_index = 0;
   LockScope lock = LockScope::kKeys;
   KeysFunction keys_function = nullptr;
   const CommandSpec* parent = nullptr;

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -29,9 +30,11 @@ namespace sessionkv::server {
 #ifndef SESSIONKV_ASAN
 namespace {
 
-// One counter per slot and cache line: a thread adds to and subtracts from its own slot only (a
-// block freed by another thread than the one that allocated it makes one slot go down and another
-// up), so allocating threads never contend for a line. The sum over the slots is the total.
+// One counter per thread and cache line, so allocating threads never contend for a line. The first
+// kSlots - 1 threads to allocate each own a slot and update it with a plain load and store (no
+// locked instruction); any later thread shares the last slot, with atomic adds. A block freed by
+// another thread than the one that allocated it makes one slot go down and another up; the sum over
+// the slots is the total. A thread's slot outlives it (its count is still part of the total).
 constexpr unsigned kSlots = 64;
 struct alignas(64) Slot {
   std::atomic<int64_t> bytes{0};
@@ -42,9 +45,16 @@ constinit std::atomic<unsigned> g_next_slot{0};
 constinit thread_local int t_slot = -1;
 
 void Count(int64_t delta) {
-  if (t_slot < 0)
-    t_slot = static_cast<int>(g_next_slot.fetch_add(1, std::memory_order_relaxed) % kSlots);
-  g_slots[t_slot].bytes.fetch_add(delta, std::memory_order_relaxed);
+  if (t_slot < 0) {
+    t_slot =
+        static_cast<int>(std::min(g_next_slot.fetch_add(1, std::memory_order_relaxed), kSlots - 1));
+  }
+  std::atomic<int64_t>& bytes = g_slots[t_slot].bytes;
+  if (t_slot < static_cast<int>(kSlots) - 1) {
+    bytes.store(bytes.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  } else {
+    bytes.fetch_add(delta, std::memory_order_relaxed);
+  }
 }
 
 void* CountedAlloc(std::size_t size) {

@@ -187,8 +187,11 @@ void RegisterExpireCommands(CommandTable& table) {
                 "Sets the expiration time of a key to a Unix timestamp."));
   table.Add(row("pexpireat", true, CmdPExpireAt, "2.6.0",
                 "Sets the expiration time of a key to a Unix milliseconds timestamp."));
-  table.Add(row("ttl", false, CmdTtl, "1.0.0", "Returns the expiration time in seconds of a key."));
-  table.Add(row("pttl", false, CmdPTtl, "2.6.0", "Returns the expiration time in milliseconds of a key."));
+  table.Add(WithTips(row("ttl", false, CmdTtl, "1.0.0", "Returns the expiration time in seconds of a key."),
+                     "nondeterministic_output"));
+  table.Add(WithTips(row("pttl", false, CmdPTtl, "2.6.0",
+                         "Returns the expiration time in milliseconds of a key."),
+                     "nondeterministic_output"));
   table.Add(row("expiretime", false, CmdExpireTime, "7.0.0",
                 "Returns the expiration time of a key as a Unix timestamp."));
   table.Add(row("pexpiretime", false, CmdPExpireTime, "7.0.0",

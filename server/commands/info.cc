@@ -299,6 +299,7 @@ void RegisterInfoCommands(CommandTable& table) {
   table.Add({.name = "info", .arity = -1, .flags = "loading stale", .acl = "@dangerous", .handler = CmdInfo,
              .group = "server", .since = "1.0.0",
              .summary = "Returns information and statistics about the server.",
+             .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
              .lock = LockScope::kAllShards});
 }
 

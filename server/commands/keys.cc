@@ -201,23 +201,6 @@ void CmdKeys(CommandContext& ctx) {
   for (std::string_view key : found) ctx.reply().Bulk(key);
 }
 
-// A SCAN cursor: an unsigned 64-bit decimal number. Redis 7.4+ (string2ull) rejects a sign, spaces
-// and anything past 2^64-1; Redis 7.0/7.2's strtoul also wrapped "-1" around, which we do not
-// follow.
-bool ParseCursor(std::string_view s, uint64_t* out) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t digit = c - '0';
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  *out = v;
-  return true;
-}
-
 struct ScanOptions {
   int64_t count = 10;
   std::string_view pattern;  // empty = no MATCH (or MATCH *)
@@ -252,7 +235,7 @@ absl::StatusOr<ScanOptions> ParseScanOptions(ArgCursor cur) {
 // returned at least once.
 void CmdScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseCursor(ctx.arg(1), &cursor)) return ctx.Error(kErrInvalidCursor);
+  if (!ParseScanCursor(ctx.arg(1), &cursor)) return ctx.Error(kErrInvalidCursor);
   auto opts = ParseScanOptions(ctx.Cursor(2));
   if (!opts.ok()) return ctx.Error(opts.status());
 
@@ -416,14 +399,17 @@ void RegisterKeyCommands(CommandTable& table) {
                       .lock = LockScope::kAllShards};
   };
 
-  table.Add(keyed("del", -2, "write", 1, -1, "RM DELETE", CmdDel, "1.0.0", "Deletes one or more keys."));
-  table.Add(keyed("unlink", -2, "write fast", 1, -1, "RM DELETE", CmdDel, "4.0.0",
-                  "Asynchronously deletes one or more keys."));
-  table.Add(keyed("exists", -2, "readonly fast", 1, -1, "RO", CmdExists, "1.0.0",
-                  "Determines whether one or more keys exist."));
-  table.Add(keyed("touch", -2, "readonly fast", 1, -1, "RO", CmdTouch, "3.2.1",
-                  "Returns the number of existing keys out of those specified after updating the "
-                  "time they were last accessed."));
+  // The keys of these may be spread over cluster shards and the counts added up (COMMAND INFO tips).
+  constexpr std::string_view kMultiShardSum = "request_policy:multi_shard response_policy:agg_sum";
+  table.Add(WithTips(keyed("del", -2, "write", 1, -1, "RM DELETE", CmdDel, "1.0.0",
+                           "Deletes one or more keys."), kMultiShardSum));
+  table.Add(WithTips(keyed("unlink", -2, "write fast", 1, -1, "RM DELETE", CmdDel, "4.0.0",
+                           "Asynchronously deletes one or more keys."), kMultiShardSum));
+  table.Add(WithTips(keyed("exists", -2, "readonly fast", 1, -1, "RO", CmdExists, "1.0.0",
+                           "Determines whether one or more keys exist."), kMultiShardSum));
+  table.Add(WithTips(keyed("touch", -2, "readonly fast", 1, -1, "RO", CmdTouch, "3.2.1",
+                           "Returns the number of existing keys out of those specified after "
+                           "updating the time they were last accessed."), kMultiShardSum));
   table.Add(keyed("type", 2, "readonly fast", 1, 1, "RO", CmdType, "1.0.0",
                   "Determines the type of value stored at a key."));
   table.Add(keyed("rename", 3, "write", 1, 2, "RW ACCESS DELETE, OW UPDATE", CmdRename, "1.0.0",
@@ -434,25 +420,32 @@ void RegisterKeyCommands(CommandTable& table) {
                   "Copies the value of a key to a new key."));
   table.Add(keyed("move", 3, "write fast", 1, 1, "RW ACCESS UPDATE", CmdMove, "1.0.0",
                   "Moves a key to another database."));
-  table.Add(whole_db("keys", 2, "readonly", "@keyspace @dangerous", CmdKeys, "generic", "1.0.0",
-                     "Returns all key names that match a pattern."));
-  table.Add(whole_db("scan", -2, "readonly", "@keyspace", CmdScan, "generic", "2.8.0",
-                     "Iterates over the key names in the database."));
-  table.Add(whole_db("randomkey", 1, "readonly", "@keyspace", CmdRandomKey, "generic", "1.0.0",
-                     "Returns a random key name from the database."));
-  table.Add(whole_db("dbsize", 1, "readonly fast", "@keyspace", CmdDbSize, "server", "1.0.0",
-                     "Returns the number of keys in the database."));
-  table.Add(whole_db("flushdb", -1, "write", "@keyspace @dangerous", CmdFlushDb, "server", "1.0.0",
-                     "Remove all keys from the current database."));
-  table.Add(whole_db("flushall", -1, "write", "@keyspace @dangerous", CmdFlushAll, "server",
-                     "1.0.0", "Removes all keys from all databases."));
+  table.Add(WithTips(whole_db("keys", 2, "readonly", "@keyspace @dangerous", CmdKeys, "generic",
+                              "1.0.0", "Returns all key names that match a pattern."),
+                     "request_policy:all_shards nondeterministic_output_order"));
+  table.Add(WithTips(whole_db("scan", -2, "readonly", "@keyspace", CmdScan, "generic", "2.8.0",
+                              "Iterates over the key names in the database."),
+                     "nondeterministic_output request_policy:special response_policy:special"));
+  table.Add(WithTips(whole_db("randomkey", 1, "readonly", "@keyspace", CmdRandomKey, "generic",
+                              "1.0.0", "Returns a random key name from the database."),
+                     "request_policy:all_shards response_policy:special nondeterministic_output"));
+  table.Add(WithTips(whole_db("dbsize", 1, "readonly fast", "@keyspace", CmdDbSize, "server",
+                              "1.0.0", "Returns the number of keys in the database."),
+                     "request_policy:all_shards response_policy:agg_sum"));
+  table.Add(WithTips(whole_db("flushdb", -1, "write", "@keyspace @dangerous", CmdFlushDb, "server",
+                              "1.0.0", "Remove all keys from the current database."),
+                     "request_policy:all_shards response_policy:all_succeeded"));
+  table.Add(WithTips(whole_db("flushall", -1, "write", "@keyspace @dangerous", CmdFlushAll,
+                              "server", "1.0.0", "Removes all keys from all databases."),
+                     "request_policy:all_shards response_policy:all_succeeded"));
   table.Add(whole_db("swapdb", 3, "write fast", "@keyspace @dangerous", CmdSwapDb, "server",
                      "4.0.0", "Swaps two Redis databases."));
 
   // OBJECT is a container; its subcommands take the key at argv[2].
   auto object_sub = [&](std::string_view name, CommandHandler handler, std::string_view since,
                         std::string_view summary) {
-    return keyed(name, 3, "readonly", 2, 2, "RO", handler, since, summary);
+    return WithTips(keyed(name, 3, "readonly", 2, 2, "RO", handler, since, summary),
+                    "nondeterministic_output");
   };
   table.Add({.name = "object", .arity = -2, .group = "generic", .since = "2.2.3",
              .summary = "A container for object introspection commands.",

@@ -370,21 +370,6 @@ void CmdSInterCard(CommandContext& ctx) {
 
 // ------------------------------------------------------------------------------------------ SSCAN
 
-// SCAN-family cursor: decimal digits with an optional '+', as keys.cc's SCAN (Redis's strtoul).
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const auto digit = static_cast<uint64_t>(c - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  *out = v;
-  return true;
-}
-
 // SSCAN key cursor [MATCH pattern] [COUNT count]. The cursor is checked first, then the key (a
 // missing key answers an empty scan before the options are read), then the options (TYPE is not
 // one: syntax error). Compact sets answer everything at once with cursor 0, as Redis does.
@@ -444,6 +429,7 @@ void RegisterSetCommands(CommandTable& table) {
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdSMembers,
              .group = "set", .since = "1.0.0",
              .summary = "Returns all members of a set.",
+             .tips = "nondeterministic_output_order",
              .key_flags = "RO ACCESS"});
   table.Add({.name = "sismember", .arity = 3, .flags = "readonly fast", .acl = "@set",
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdSIsMember,
@@ -465,11 +451,13 @@ void RegisterSetCommands(CommandTable& table) {
              .group = "set", .since = "1.0.0",
              .summary = "Returns one or more random members from a set after removing them. "
                         "Deletes the set if the last member was popped.",
+             .tips = "nondeterministic_output",
              .key_flags = "RW ACCESS DELETE"});
   table.Add({.name = "srandmember", .arity = -2, .flags = "readonly", .acl = "@set",
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdSRandMember,
              .group = "set", .since = "1.0.0",
              .summary = "Get one or multiple random members from a set",
+             .tips = "nondeterministic_output",
              .key_flags = "RO ACCESS"});
   table.Add({.name = "smove", .arity = 4, .flags = "write fast", .acl = "@set",
              .first_key = 1, .last_key = 2, .step = 1, .handler = CmdSMove,
@@ -480,11 +468,12 @@ void RegisterSetCommands(CommandTable& table) {
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSInter,
              .group = "set", .since = "1.0.0",
              .summary = "Returns the intersect of multiple sets.",
+             .tips = "nondeterministic_output_order",
              .key_flags = "RO ACCESS"});
   table.Add({.name = "sintercard", .arity = -3, .flags = "readonly", .acl = "@set",
              .handler = CmdSInterCard, .group = "set", .since = "7.0.0",
              .summary = "Returns the number of members of the intersect of multiple sets.",
-             .key_flags = "RO ACCESS", .keys_function = SInterCardKeys});
+             .key_flags = "RO ACCESS", .numkeys_index = 1, .keys_function = SInterCardKeys});
   table.Add({.name = "sinterstore", .arity = -3, .flags = "write denyoom", .acl = "@set",
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSInterStore,
              .group = "set", .since = "1.0.0",
@@ -494,6 +483,7 @@ void RegisterSetCommands(CommandTable& table) {
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSUnion,
              .group = "set", .since = "1.0.0",
              .summary = "Returns the union of multiple sets.",
+             .tips = "nondeterministic_output_order",
              .key_flags = "RO ACCESS"});
   table.Add({.name = "sunionstore", .arity = -3, .flags = "write denyoom", .acl = "@set",
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSUnionStore,
@@ -504,6 +494,7 @@ void RegisterSetCommands(CommandTable& table) {
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSDiff,
              .group = "set", .since = "1.0.0",
              .summary = "Returns the difference of multiple sets.",
+             .tips = "nondeterministic_output_order",
              .key_flags = "RO ACCESS"});
   table.Add({.name = "sdiffstore", .arity = -3, .flags = "write denyoom", .acl = "@set",
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSDiffStore,
@@ -514,6 +505,7 @@ void RegisterSetCommands(CommandTable& table) {
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdSScan,
              .group = "set", .since = "2.8.0",
              .summary = "Iterates over members of a set.",
+             .tips = "nondeterministic_output",
              .key_flags = "RO ACCESS"});
 }
 // clang-format on

@@ -623,13 +623,14 @@ void RegisterStringCommands(CommandTable& table) {
     int last_key, step;
     CommandHandler handler;
     std::string_view since, summary, key_flags;
+    std::string_view tips = {}, key_notes = {};
   };
   const Row rows[] = {
       {"get", 2, "readonly fast", 1, 1, CmdGet, "1.0.0", "Returns the string value of a key.",
        "RO ACCESS"},
       {"set", -3, "write denyoom", 1, 1, CmdSet, "1.0.0",
        "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
-       "RW ACCESS UPDATE VARIABLE_FLAGS"},
+       "RW ACCESS UPDATE VARIABLE_FLAGS", "", "RW and ACCESS due to the optional `GET` argument"},
       {"setnx", 3, "write denyoom fast", 1, 1, CmdSetNx, "1.0.0",
        "Set the string value of a key only when the key doesn't exist.", "OW INSERT"},
       {"setex", 4, "write denyoom", 1, 1, CmdSetEx, "2.0.0",
@@ -645,11 +646,14 @@ void RegisterStringCommands(CommandTable& table) {
       {"getdel", 2, "write fast", 1, 1, CmdGetDel, "6.2.0",
        "Returns the string value of a key after deleting the key.", "RW ACCESS DELETE"},
       {"getex", -2, "write fast", 1, 1, CmdGetEx, "6.2.0",
-       "Returns the string value of a key after setting its expiration time.", "RW ACCESS UPDATE"},
+       "Returns the string value of a key after setting its expiration time.", "RW ACCESS UPDATE", "",
+       "RW and UPDATE because it changes the TTL"},
       {"mget", -2, "readonly fast", -1, 1, CmdMGet, "1.0.0",
-       "Atomically returns the string values of one or more keys.", "RO ACCESS"},
+       "Atomically returns the string values of one or more keys.", "RO ACCESS",
+       "request_policy:multi_shard"},
       {"mset", -3, "write denyoom", -1, 2, CmdMSet, "1.0.1",
-       "Atomically creates or modifies the string values of one or more keys.", "OW UPDATE"},
+       "Atomically creates or modifies the string values of one or more keys.", "OW UPDATE",
+       "request_policy:multi_shard response_policy:all_succeeded"},
       {"msetnx", -3, "write denyoom", -1, 2, CmdMSetNx, "1.0.1",
        "Atomically modifies the string values of one or more keys only when all keys don't exist.",
        "OW INSERT"},
@@ -700,7 +704,9 @@ void RegisterStringCommands(CommandTable& table) {
                .group = "string",
                .since = r.since,
                .summary = r.summary,
-               .key_flags = r.key_flags});
+               .tips = r.tips,
+               .key_flags = r.key_flags,
+               .key_notes = r.key_notes});
   }
 }
 

@@ -1058,6 +1058,66 @@ class Command(ServerCase):
             with self.subTest(name=name):
                 self.assertEqual(self.cmd_info(name)[0][:7], expected)
 
+    def test_info_tips(self):
+        # Cluster clients and proxies route by these (request_policy, response_policy).
+        cases = {
+            "del": [b"request_policy:multi_shard", b"response_policy:agg_sum"],
+            "keys": [b"request_policy:all_shards", b"nondeterministic_output_order"],
+            "info": [b"nondeterministic_output", b"request_policy:all_shards", b"response_policy:special"],
+            "mget": [b"request_policy:multi_shard"],
+            "ttl": [b"nondeterministic_output"],
+            "smembers": [b"nondeterministic_output_order"],
+            "config|set": [b"request_policy:all_nodes", b"response_policy:all_succeeded"],
+            "slowlog|len": [b"request_policy:all_nodes", b"response_policy:agg_sum", b"nondeterministic_output"],
+            "get": [],
+        }
+        for name, tips in cases.items():
+            with self.subTest(name=name):
+                self.assertEqual(self.cmd_info(name)[0][7], tips)
+
+    @needs_redis_72
+    def test_info_tips_72(self):
+        # 7.2 added or changed these (7.0: msetnx multi_shard/agg_min; no tips for setname, resetstat).
+        cases = {
+            "msetnx": [],
+            "randomkey": [b"request_policy:all_shards", b"response_policy:special", b"nondeterministic_output"],
+            "scan": [b"nondeterministic_output", b"request_policy:special", b"response_policy:special"],
+            "client|setname": [b"request_policy:all_nodes", b"response_policy:all_succeeded"],
+            "config|resetstat": [b"request_policy:all_nodes", b"response_policy:all_succeeded"],
+            "latency|reset": [b"request_policy:all_nodes", b"response_policy:agg_sum"],
+        }
+        for name, tips in cases.items():
+            with self.subTest(name=name):
+                self.assertEqual(self.cmd_info(name)[0][7], tips)
+
+    def test_info_key_specs(self):
+        def spec(flags, index, find, notes=None):
+            head = [b"notes", notes] if notes else []
+            return head + [b"flags", flags, b"begin_search", [b"type", b"index", b"spec", [b"index", index]],
+                           b"find_keys", find]
+
+        def rng(lastkey, keystep=1):
+            return [b"type", b"range", b"spec", [b"lastkey", lastkey, b"keystep", keystep, b"limit", 0]]
+        cases = {
+            "set": [spec(["RW", "access", "update", "variable_flags"], 1, rng(0),
+                         b"RW and ACCESS due to the optional `GET` argument")],
+            "getex": [spec(["RW", "access", "update"], 1, rng(0), b"RW and UPDATE because it changes the TTL")],
+            "mset": [spec(["OW", "update"], 1, rng(-1, 2))],
+            "rename": [spec(["RW", "access", "delete"], 1, rng(0)), spec(["OW", "update"], 2, rng(0))],
+            "sdiffstore": [spec(["OW", "update"], 1, rng(0)), spec(["RO", "access"], 2, rng(-1))],
+            "sintercard": [spec(["RO", "access"], 1, [b"type", b"keynum", b"spec",
+                                                      [b"keynumidx", 0, b"firstkey", 1, b"keystep", 1]])],
+            "memory|usage": [spec(["RO"], 2, rng(0))],
+        }
+        for name, specs in cases.items():
+            with self.subTest(name=name):
+                self.assertEqual(self.cmd_info(name)[0][8], specs)
+
+    def test_info_flags_and_categories(self):
+        self.assertEqual(self.cmd_info("echo")[0][2:7], [["loading", "stale", "fast"], 0, 0, 0,
+                                                         ["@fast", "@connection"]])
+        self.assertEqual(self.cmd_info("memory|usage")[0][2:7], [["readonly"], 2, 2, 1, ["@read", "@slow"]])
+
     def test_info_is_case_insensitive_and_nil_for_unknown(self):
         self.assertEqual(self.cmd_info("GET")[0][0], b"get")
         self.assertEqual(self.c.cmd("COMMAND", "INFO", "nosuch"), b"*1\r\n$-1\r\n")
@@ -1139,8 +1199,16 @@ class Command(ServerCase):
                          b"-ERR The command has no key arguments\r\n")
         self.assertEqual(self.c.cmd("COMMAND", "GETKEYS", "config", "get", "x"),
                          b"-ERR The command has no key arguments\r\n")
-        self.assertEqual(self.c.cmd("COMMAND", "GETKEYS", "get"), wrong_args("command|getkeys"))
         self.assertEqual(self.c.cmd("COMMAND", "GETKEYS"), wrong_args("command|getkeys"))
+
+    @needs_redis_72
+    def test_getkeys_of_a_bare_command(self):
+        # Redis 7.2 lowered COMMAND GETKEYS's arity to -3 (7.0: -4 and a wrong-arity error), so a command
+        # without its arguments reaches the checks on the command itself.
+        self.assertEqual(self.c.cmd("COMMAND", "GETKEYS", "get"),
+                         b"-ERR Invalid number of arguments specified for command\r\n")
+        self.assertEqual(self.c.cmd("COMMAND", "GETKEYS", "ping"), b"-ERR The command has no key arguments\r\n")
+        self.assertEqual(self.cmd_info("command|getkeys")[0][1], -3)
 
     def test_list(self):
         names = [n.decode() for n in decode(self.c.cmd("COMMAND", "LIST"))]

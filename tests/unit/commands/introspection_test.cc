@@ -76,6 +76,36 @@ TEST_P(IntrospectionTest, RenamedCommandKeepsItsName) {
   EXPECT_NE(stats.str.find("cmdstat_config|resetstat:calls=1,"), std::string::npos) << stats.str;
 }
 
+TEST_P(IntrospectionTest, InfoRendersTipsNotesAndKeySpecKinds) {
+  // The raw RESP2 bytes pin the shapes: tips are bulk strings; a key spec's notes come first.
+  CommandHarness h;
+  const std::string del = h.RunRaw({"COMMAND", "INFO", "del"});
+  EXPECT_NE(
+      del.find("*2\r\n$26\r\nrequest_policy:multi_shard\r\n$23\r\nresponse_policy:agg_sum\r\n"),
+      std::string::npos)
+      << del;
+  const std::string set = h.RunRaw({"COMMAND", "INFO", "set"});
+  EXPECT_NE(
+      set.find("*8\r\n$5\r\nnotes\r\n$48\r\nRW and ACCESS due to the optional `GET` argument\r\n"
+               "$5\r\nflags\r\n"),
+      std::string::npos)
+      << set;
+  // SDIFFSTORE: the destination, then every other key to the end (lastkey -1).
+  const std::string sdiffstore = h.RunRaw({"COMMAND", "INFO", "sdiffstore"});
+  EXPECT_NE(
+      sdiffstore.find("$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n"
+                      "$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:-1\r\n"),
+      std::string::npos)
+      << sdiffstore;
+  // SINTERCARD numkeys key...: a keynum spec at the count's index.
+  const std::string sintercard = h.RunRaw({"COMMAND", "INFO", "sintercard"});
+  EXPECT_NE(sintercard.find(
+                "$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n"
+                ":1\r\n$7\r\nkeystep\r\n:1\r\n"),
+            std::string::npos)
+      << sintercard;
+}
+
 TEST_P(IntrospectionTest, DocsCarryRedis72Summaries) {
   EXPECT_EQ(Summary("get"), "Returns the string value of a key.");
   EXPECT_EQ(Summary("unlink"), "Asynchronously deletes one or more keys.");
