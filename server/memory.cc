@@ -22,7 +22,8 @@
 #endif
 
 #ifdef SESSIONKV_ASAN
-#include <sanitizer/allocator_interface.h>
+// From the sanitizer runtime (sanitizer/allocator_interface.h, which GCC does not install).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace sessionkv::server {
