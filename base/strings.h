@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
@@ -60,6 +61,18 @@ inline std::string AsciiStrToLower(std::string_view s) {
 inline std::string AsciiStrToUpper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = AsciiToUpper(c);
+  return out;
+}
+
+// The non-empty pieces of `s` between `sep` characters: SplitNonEmpty("a  b", ' ') is {"a", "b"}.
+inline std::vector<std::string_view> SplitNonEmpty(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  while (!s.empty()) {
+    const size_t at = s.find(sep);
+    if (at != 0) out.push_back(s.substr(0, at));
+    if (at == std::string_view::npos) break;
+    s.remove_prefix(at + 1);
+  }
   return out;
 }
 

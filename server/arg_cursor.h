@@ -16,6 +16,10 @@ bool ParseInt64(std::string_view s, int64_t* out);
 bool ParseDouble(std::string_view s, double* out);
 // Redis's string2ld (INCRBYFLOAT): strtold over the whole string, no leading space, not NaN.
 bool ParseLongDouble(std::string_view s, long double* out);
+// A SCAN / SSCAN cursor: an unsigned 64-bit decimal number with an optional '+'. Stricter than Redis
+// 7.2, whose strtoul also wraps "-1" around to 2^64-1 and reads "" as 0: Redis 7.4 rejects those too
+// (shared/docs/bad-input.md, item 27).
+bool ParseScanCursor(std::string_view s, uint64_t* out);
 
 // A SCAN-family cursor: decimal digits with an optional '+', within uint64 (keys.cc's SCAN, SSCAN,
 // ZSCAN). Redis 7.0/7.2's strtoul also wrapped "-1" around, which we do not follow.

@@ -2,6 +2,7 @@
 #include "base/strings.h"
 #include "server/command_table.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -26,11 +27,27 @@ const std::vector<std::string_view>& AclCategoryNames() {
   return kNames;
 }
 
+CommandStats::~CommandStats() { delete latency_.load(std::memory_order_relaxed); }
+
+void CommandStats::RecordLatency(int64_t usec) {
+  LatencyHistogram* h = latency_.load(std::memory_order_acquire);
+  if (h == nullptr) {
+    auto fresh = std::make_unique<LatencyHistogram>();
+    if (latency_.compare_exchange_strong(h, fresh.get(), std::memory_order_acq_rel)) {
+      h = fresh.release();
+    }  // else another thread installed one first: h points to it and ours is freed
+  }
+  h->Record(usec * 1000);  // Redis records nanoseconds
+}
+
 void CommandStats::Reset() {
   calls = 0;
   usec = 0;
   rejected_calls = 0;
   failed_calls = 0;
+  // Zeroed rather than freed: another thread may be recording into it. INFO skips empty histograms, so
+  // the effect is Redis's (which frees them).
+  if (LatencyHistogram* h = latency_.load(std::memory_order_acquire)) h->Reset();
 }
 
 namespace {
@@ -45,11 +62,7 @@ namespace {
 uint32_t ParseWords(std::string_view command, std::string_view words,
                     const std::vector<std::string_view>& names, std::string_view prefix) {
   uint32_t bits = 0;
-  while (!words.empty()) {
-    const size_t space = words.find(' ');
-    std::string_view word = words.substr(0, space);
-    words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
-    if (word.empty()) continue;
+  for (std::string_view word : SplitNonEmpty(words, ' ')) {
     if (!prefix.empty()) {
       if (!word.starts_with(prefix)) FailSpec(command, word);
       word.remove_prefix(prefix.size());
@@ -59,6 +72,23 @@ uint32_t ParseWords(std::string_view command, std::string_view words,
     bits |= 1u << (it - names.begin());
   }
   return bits;
+}
+
+// Tips are Redis's words: nondeterministic_output[_order], request_policy:<p>, response_policy:<p>.
+void CheckTips(std::string_view command, std::string_view tips) {
+  static constexpr std::string_view kRequest[] = {"all_nodes", "all_shards", "multi_shard", "special"};
+  static constexpr std::string_view kResponse[] = {"one_succeeded", "all_succeeded", "agg_logical_and",
+                                                   "agg_logical_or", "agg_min", "agg_max", "agg_sum",
+                                                   "special"};
+  auto in = [](std::string_view word, const auto& names) {
+    return std::find(std::begin(names), std::end(names), word) != std::end(names);
+  };
+  for (std::string_view tip : SplitNonEmpty(tips, ' ')) {
+    const bool known = tip == "nondeterministic_output" || tip == "nondeterministic_output_order" ||
+                       (tip.starts_with("request_policy:") && in(tip.substr(15), kRequest)) ||
+                       (tip.starts_with("response_policy:") && in(tip.substr(16), kResponse));
+    if (!known) FailSpec(command, tip);
+  }
 }
 
 // Redis adds categories implied by flags (acl.c setImplicitACLCategories).
@@ -89,7 +119,11 @@ std::unique_ptr<CommandSpec> BuildSpec(const CommandRow& row, const CommandSpec*
   spec->group = row.group;
   spec->since = row.since;
   spec->summary = row.summary;
+  spec->tips = row.tips;
   spec->key_flags = row.key_flags;
+  spec->key_notes = row.key_notes;
+  spec->numkeys_index = row.numkeys_index;
+  CheckTips(id, row.tips);
   spec->lock = row.lock;
   spec->keys_function = row.keys_function;
   spec->parent = parent;
@@ -101,6 +135,10 @@ std::unique_ptr<CommandSpec> BuildSpec(const CommandRow& row, const CommandSpec*
   }
   if (row.keys_function != nullptr) spec->flags |= kCmdMovableKeys;
   if (row.subcommands.empty() && row.handler == nullptr) FailSpec(id, "no handler");
+  // The dispatcher runs a container's own handler when it is called alone and its arity allows that.
+  if (!row.subcommands.empty() && row.handler == nullptr && row.arity > -2) {
+    FailSpec(id, "a container without a handler needs arity -2");
+  }
   for (const CommandRow& sub : row.subcommands) {
     spec->subcommands.push_back(BuildSpec(sub, spec.get()));
   }
@@ -145,9 +183,10 @@ bool CommandTable::Rename(std::string_view from, std::string_view to) {
   auto node = by_name_.extract(AsciiStrToLower(from));
   if (node.empty()) return false;
   if (!to.empty()) {
+    // Only the lookup name changes: as in Redis, COMMAND INFO, arity errors and commandstats keep the
+    // original full name ("config", "config|get").
     std::string new_name = AsciiStrToLower(to);
     node.mapped()->name = new_name;
-    node.mapped()->full_name = new_name;
     by_name_.emplace(new_name, std::move(node.mapped()));
   }
   return true;

@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "base/strings.h"
+#include "server/latency_histogram.h"
 
 namespace sessionkv::server {
 
@@ -94,30 +95,56 @@ struct CommandRow {
   std::string_view group;         // COMMAND DOCS group: "string", "generic", "connection", "server"
   std::string_view since;         // Redis version that introduced it
   std::string_view summary;       // one line, as in Redis's docs
+  // COMMAND INFO tips (Redis's command_tips), space-separated: "nondeterministic_output",
+  // "request_policy:multi_shard response_policy:agg_sum".
+  std::string_view tips;
   std::string_view key_flags;     // key-spec flags for COMMAND INFO, e.g. "RW ACCESS UPDATE"
+  std::string_view key_notes;     // the first key spec's "notes" in COMMAND INFO, if Redis has one
+  // For keys that follow a count argument (SINTERCARD numkeys key...): that argument's index. COMMAND
+  // INFO then describes the last key_flags group as a "keynum" key spec starting there.
+  int numkeys_index = 0;
   LockScope lock = LockScope::kKeys;
   KeysFunction keys_function = nullptr;
   std::vector<CommandRow> subcommands;
 };
 
-// Counters for INFO commandstats; updated from any I/O thread.
+// `row` with COMMAND INFO tips, for rows built by a family's helper function.
+inline CommandRow WithTips(CommandRow row, std::string_view tips) {
+  row.tips = tips;
+  return row;
+}
+
+// Counters for INFO commandstats and latencystats; updated from any I/O thread.
 struct CommandStats {
   std::atomic<uint64_t> calls{0};
   std::atomic<uint64_t> usec{0};
   std::atomic<uint64_t> rejected_calls{0};
   std::atomic<uint64_t> failed_calls{0};
+  CommandStats() = default;
+  CommandStats(const CommandStats&) = delete;
+  CommandStats& operator=(const CommandStats&) = delete;
+  ~CommandStats();
+  // latency-tracking: adds one call's duration to the histogram, made on the first call (24 KiB, so only
+  // commands that run get one, as in Redis).
+  void RecordLatency(int64_t usec);
+  // The histogram, or nullptr before the first recorded call.
+  const LatencyHistogram* latency() const { return latency_.load(std::memory_order_acquire); }
   void Reset();
+
+ private:
+  std::atomic<LatencyHistogram*> latency_{nullptr};
 };
 
 struct CommandSpec {
-  std::string name;        // lowercase ("get", or "get" under "config" for CONFIG GET)
-  std::string full_name;   // "get", "config|get"
+  std::string name;        // lowercase lookup name ("get"; "get" under "config"); rename-command changes it
+  std::string full_name;   // "get", "config|get": the original name, also after rename-command
   int arity = 0;
   uint32_t flags = 0;
   uint32_t acl_categories = 0;  // explicit plus implied by flags
   int first_key = 0, last_key = 0, step = 0;
   CommandHandler handler = nullptr;
-  std::string group, since, summary, key_flags;
+  std::string group, since, summary, tips, key_flags, key_notes;
+  int numkeys_index = 0;
   LockScope lock = LockScope::kKeys;
   KeysFunction keys_function = nullptr;
   const CommandSpec* parent = nullptr;

@@ -160,7 +160,10 @@ Config::Config() {
     if (spec.flags & kParamFileOnly) continue;
     ParamValue value;
     std::string err;
-    const std::vector<std::string> args = {std::string(spec.default_value)};
+    std::vector<std::string> args = {std::string(spec.default_value)};
+    if (spec.flags & kParamMultiArg) {  // "50 99 99.9" is three arguments, as in a config file
+      args = SplitConfigArgs(spec.default_value).value_or(std::vector<std::string>{});
+    }
     if (!ParseValue(spec, args, &value, &err)) {
       Log(LogLevel::kWarning, StrCat("Bad default for ", spec.name, ": ", err));
     }
@@ -409,6 +412,22 @@ std::string Config::Str(Param id) const {
 std::vector<std::string> Config::bind() const {
   std::lock_guard lock(mu_);
   return values_[static_cast<size_t>(Param::kBind)].list;
+}
+
+std::string Config::maxmemory_policy() const {
+  const ParamSpec& spec = ParamTable()[static_cast<size_t>(Param::kMaxmemoryPolicy)];
+  return std::string(spec.enum_names[static_cast<size_t>(Num(Param::kMaxmemoryPolicy))]);
+}
+
+std::vector<double> Config::latency_tracking_info_percentiles() const {
+  std::vector<std::string> list;
+  {
+    std::lock_guard lock(mu_);
+    list = values_[static_cast<size_t>(Param::kLatencyTrackingInfoPercentiles)].list;
+  }
+  std::vector<double> out;
+  for (const std::string& p : list) out.push_back(std::strtod(p.c_str(), nullptr));
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> Config::renamed_commands() const {

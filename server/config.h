@@ -58,6 +58,10 @@ std::optional<uint32_t> ParseNotifyFlags(std::string_view classes);
 // letters, then K, E, m.
 std::string NotifyFlagsToString(uint32_t flags);
 
+// A percentile as Redis prints it (CONFIG GET latency-tracking-info-percentiles, INFO latencystats):
+// "%f" without trailing zeros, "50", "99.9".
+std::string FormatPercentile(double percentile);
+
 // ---------------------------------------------------------------------------------------------------------
 // The parameter table (rows are defined in config_params.cc).
 // ---------------------------------------------------------------------------------------------------------
@@ -94,6 +98,10 @@ enum class Param : uint8_t {
   kZsetMaxListpackEntries,
   kZsetMaxListpackValue,
   kListMaxListpackSize,
+  kMaxmemory,
+  kMaxmemoryPolicy,
+  kLatencyTracking,
+  kLatencyTrackingInfoPercentiles,
   kInclude,
   kRenameCommand,
   kCount,
@@ -110,6 +118,7 @@ enum class ParamType : uint8_t {
   kDir,      // an existing directory, stored as an absolute path (relative to the previous dir)
   kBind,     // up to 16 addresses
   kNotifyEvents,   // notify-keyspace-events class letters, stored as a NotifyFlag mask
+  kPercentiles,    // numbers within [0, 100] (latency-tracking-info-percentiles), printed as Redis's %f
   kInclude,        // include <file or glob>: reads another file in place
   kRenameCommand,  // rename-command <name> <new name or "">: accumulates
 };
@@ -148,7 +157,7 @@ std::span<const ParamSpec> ParamTable();
 const ParamSpec* FindParam(std::string_view name, bool include_file_only);
 
 // A parsed value of any type: `num` for numbers, booleans, enums and notify flags; `str` for
-// strings and dir; `list` for bind.
+// strings and dir; `list` for bind and percentiles (each as CONFIG GET prints it).
 struct ParamValue {
   int64_t num = 0;
   std::string str;
@@ -280,6 +289,11 @@ class Config {
   int64_t zset_max_listpack_entries() const { return Num(Param::kZsetMaxListpackEntries); }
   int64_t zset_max_listpack_value() const { return Num(Param::kZsetMaxListpackValue); }
   int list_max_listpack_size() const { return static_cast<int>(Num(Param::kListMaxListpackSize)); }
+  // 0: no limit.
+  int64_t maxmemory() const { return Num(Param::kMaxmemory); }
+  std::string maxmemory_policy() const;
+  bool latency_tracking() const { return Num(Param::kLatencyTracking) != 0; }
+  std::vector<double> latency_tracking_info_percentiles() const;
   // Absolute path of the file given as first argument, or "" when started without one.
   std::string config_file() const;
 

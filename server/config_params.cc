@@ -19,7 +19,9 @@
 #include <span>
 #include <string_view>
 
+#include "absl/strings/str_format.h"
 #include "base/strings.h"
+#include "server/arg_cursor.h"
 #include "server/config.h"
 
 namespace sessionkv::server {
@@ -44,6 +46,22 @@ std::string_view DaemonizeMustBeNo(int64_t value) {
   return value != 0
              ? "daemonize yes is not supported: sessionkv always runs in the foreground; let "
                "systemd or the container runtime supervise it"
+             : "";
+}
+
+// Redis's maxmemory_policy_enum, in its order (its "argument(s) must be one of the following" text).
+constexpr std::string_view kMaxmemoryPolicyNames[] = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
+constexpr int64_t kNoEviction = 7;
+
+// maxmemory is enforced the way noeviction does it (writes that may grow memory answer -OOM; see the
+// dispatcher). The other policies would need key eviction, which sessionkv does not do yet: accepting
+// them and then evicting nothing would make an operator believe the cache bounds itself.
+std::string_view OnlyNoEviction(int64_t policy) {
+  return policy != kNoEviction
+             ? "only noeviction is supported: sessionkv does not evict keys yet, so the other "
+               "policies are refused rather than silently ignored"
              : "";
 }
 
@@ -116,6 +134,17 @@ constexpr ParamSpec kParams[] = {
     // (storage/list_value.h).
     {.id = Param::kListMaxListpackSize, .name = "list-max-listpack-size", .type = kInteger,
      .default_value = "-2", .min = INT_MIN, .max = INT_MAX},
+    // Redis's bound is ULLONG_MAX; ours is the largest int64 (8 EiB, well beyond any machine).
+    {.id = Param::kMaxmemory, .name = "maxmemory", .type = kMemory, .default_value = "0",
+     .min = 0, .max = LLONG_MAX},
+    {.id = Param::kMaxmemoryPolicy, .name = "maxmemory-policy", .type = kEnum,
+     .default_value = "noeviction", .enum_names = kMaxmemoryPolicyNames,
+     .validate = OnlyNoEviction},
+    // Per-command latency histograms for INFO latencystats.
+    {.id = Param::kLatencyTracking, .name = "latency-tracking", .type = kBool,
+     .default_value = "yes"},
+    {.id = Param::kLatencyTrackingInfoPercentiles, .name = "latency-tracking-info-percentiles",
+     .type = kPercentiles, .flags = kParamMultiArg, .default_value = "50 99 99.9"},
     // File and command-line directives, not CONFIG parameters; CONFIG REWRITE keeps their lines.
     {.id = Param::kInclude, .name = "include", .type = kInclude, .flags = kParamFileOnly,
      .default_value = "", .file_args = 1},
@@ -198,9 +227,19 @@ constexpr std::pair<char, uint32_t> kNotifyLetters[] = {
 
 constexpr size_t kMaxBindAddresses = 16;  // CONFIG_BINDADDR_MAX
 
+
 }  // namespace
 
 std::span<const ParamSpec> ParamTable() { return kParams; }
+
+std::string FormatPercentile(double p) {
+  std::string s = absl::StrFormat("%f", p);
+  if (s.find('.') != std::string::npos) {  // trimDoubleString
+    s.erase(s.find_last_not_of('0') + 1);
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
 
 const ParamSpec* FindParam(std::string_view name, bool include_file_only) {
   for (const ParamSpec& spec : ParamTable()) {
@@ -333,6 +372,22 @@ bool ParseParamValue(const ParamSpec& spec, std::span<const std::string> args,
       out->num = *flags;
       break;
     }
+    case ParamType::kPercentiles:
+      // One empty argument (`latency-tracking-info-percentiles ""`) means none, as in Redis.
+      if (args.size() == 1 && args[0].empty()) break;
+      for (const std::string& a : args) {
+        long double percentile = 0;
+        if (!ParseLongDouble(a, &percentile)) {
+          *err = StrCat("Invalid ", spec.name, " parameters");
+          return false;
+        }
+        if (percentile > 100.0 || percentile < 0.0) {
+          *err = StrCat(spec.name, " parameters should sit between [0.0,100.0]");
+          return false;
+        }
+        out->list.push_back(FormatPercentile(static_cast<double>(percentile)));
+      }
+      break;
     case ParamType::kInclude:
     case ParamType::kRenameCommand:
       *err = "Bad directive or wrong number of arguments";
@@ -359,10 +414,10 @@ std::string FormatParamValue(const ParamSpec& spec, const ParamValue& value) {
       return value.num ? "yes" : "no";
     case ParamType::kEnum:
       return std::string(spec.enum_names[static_cast<size_t>(value.num)]);
-    case ParamType::kBind: {
+    case ParamType::kBind:
+    case ParamType::kPercentiles: {
       std::string out;
-      for (const std::string& address : value.list)
-        StrAppend(&out, out.empty() ? "" : " ", address);
+      for (const std::string& item : value.list) StrAppend(&out, out.empty() ? "" : " ", item);
       return out;
     }
     case ParamType::kNotifyEvents:
@@ -401,6 +456,11 @@ RewriteLine ParamRewriteLine(const ParamSpec& spec, const ParamValue& value,
     }
     case ParamType::kNotifyEvents:
       return {StrCat(name, " ", QuoteConfigArg(FormatParamValue(spec, value))), value.num != 0};
+    case ParamType::kPercentiles: {
+      // Redis writes this line on every rewrite, default or not.
+      const std::string items = FormatParamValue(spec, value);
+      return {StrCat(name, " ", items.empty() ? "\"\"" : items), true};
+    }
     case ParamType::kInclude:
     case ParamType::kRenameCommand:
       break;

@@ -12,6 +12,7 @@
 #include "server/errors.h"
 #include "server/shard_locks.h"
 #include "server/transaction.h"
+#include "server/memory.h"
 
 namespace sessionkv::server {
 
@@ -101,46 +102,38 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
     reply.Error(UnknownCommandError(args));
     return nullptr;
   }
-  const int argc = static_cast<int>(args.size());
-  auto arity_ok = [argc](const CommandSpec& s) {
-    return s.arity > 0 ? argc == s.arity : argc >= -s.arity;
+  // A refused call counts as rejected_calls of the command it named (INFO commandstats).
+  auto reject = [&reply](const CommandSpec& s, std::string_view error) -> const CommandSpec* {
+    s.stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    reply.Error(error);
+    return nullptr;
   };
-  if (spec->is_container()) {
-    if (argc < 2) {
-      spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
-      reply.Error(WrongArityError(spec->full_name));
-      return nullptr;
-    }
+  const int argc = static_cast<int>(args.size());
+  // A container alone is checked against its own arity: CONFIG (-2) rejects it, COMMAND (-1) runs its
+  // own handler (Redis's lookupCommand only descends with a second argument).
+  if (spec->is_container() && argc >= 2) {
     const CommandSpec* sub = spec->FindSubcommand(args[1]);
-    if (sub == nullptr) {
-      spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
-      reply.Error(UnknownSubcommandError(spec->name, args[1]));
-      return nullptr;
-    }
+    if (sub == nullptr) return reject(*spec, UnknownSubcommandError(spec->name, args[1]));
     spec = sub;
   }
-  if (!arity_ok(*spec)) {
-    spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    reply.Error(WrongArityError(spec->full_name));
-    return nullptr;
+  if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
+    return reject(*spec, WrongArityError(spec->full_name));
   }
-  if (!client.authenticated && !spec->has(kCmdNoAuth)) {
-    spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    reply.Error(kErrNoAuth);
-    return nullptr;
+  if (!client.authenticated && !spec->has(kCmdNoAuth)) return reject(*spec, kErrNoAuth);
+  // maxmemory with noeviction, the only policy so far (Redis's processCommand checks it here: after
+  // authentication, before the subscribed-context rule).
+  if (spec->has(kCmdDenyOom)) {
+    const int64_t maxmemory = server_.config.maxmemory();
+    if (maxmemory > 0 && UsedMemory() > static_cast<uint64_t>(maxmemory)) return reject(*spec, kErrOom);
   }
   if (client.multi && spec->has(kCmdNoMulti)) {
-    spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    reply.Error("ERR Command not allowed inside a transaction");
-    return nullptr;
+    return reject(*spec, "ERR Command not allowed inside a transaction");
   }
   if (client.resp == protocol::RespVersion::kResp2 && client.subscription_count() > 0 &&
       !AllowedWhileSubscribed(*spec)) {
-    spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    reply.Error(StrCat("ERR Can't execute '", spec->full_name,
-                       "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
-                       "context"));
-    return nullptr;
+    return reject(*spec, StrCat("ERR Can't execute '", spec->full_name,
+                                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                                "allowed in this context"));
   }
   return spec;
 }
@@ -204,6 +197,7 @@ void CallCommand(ServerState& server, const CommandSpec& spec, const std::vector
 
   spec.stats.calls.fetch_add(1, std::memory_order_relaxed);
   spec.stats.usec.fetch_add(duration_us, std::memory_order_relaxed);
+  if (server.config.latency_tracking()) spec.stats.RecordLatency(duration_us);
   if (CountErrorReply(server, out, mark)) spec.stats.failed_calls.fetch_add(1, std::memory_order_relaxed);
   server.stats.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
 

@@ -39,6 +39,7 @@ inline constexpr std::string_view kErrAuthNotConfigured =
 inline constexpr std::string_view kErrNoProto = "NOPROTO unsupported protocol version";
 inline constexpr std::string_view kErrIncrOverflow = "ERR increment or decrement would overflow";
 inline constexpr std::string_view kErrNanOrInfinity = "ERR increment would produce NaN or Infinity";
+inline constexpr std::string_view kErrOom = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 

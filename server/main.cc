@@ -12,6 +12,7 @@
 #include "server/command_table.h"
 #include "server/config.h"
 #include "server/log.h"
+#include "server/memory.h"
 #include "server/server.h"
 #include "server/server_state.h"
 #include "server/version.h"
@@ -76,6 +77,23 @@ int RunServer(int argc, char** argv) {
   ServerState state(config, keyspace, commands, clock);
   state.io_threads = config.io_threads();
   config.OnChange("slowlog-max-len", [&state, &config] { state.slowlog.Trim(config.slowlog_max_len()); });
+  // Redis's warnings about maxmemory (main() and updateMaxmemory): the limit is enforced by refusing
+  // writes (noeviction), so an operator should know when it is already exceeded.
+  if (config.maxmemory() > 0 && config.maxmemory() < 1024 * 1024) {
+    Log(LogLevel::kWarning,
+        StrCat("WARNING: You specified a maxmemory value that is less than 1MB (current value is ",
+               config.maxmemory(), " bytes). Are you sure this is what you really want?"));
+  }
+  config.OnChange("maxmemory", [&config] {
+    const uint64_t used = UsedMemory();
+    if (config.maxmemory() > 0 && static_cast<uint64_t>(config.maxmemory()) < used) {
+      Log(LogLevel::kWarning,
+          StrCat("WARNING: the new maxmemory value set via CONFIG SET (", config.maxmemory(),
+                 ") is smaller than the current memory usage (", used,
+                 "). This will result in key eviction and/or the inability to accept new write "
+                 "commands depending on the maxmemory-policy."));
+    }
+  });
   std::error_code ec;
   state.executable = std::filesystem::canonical("/proc/self/exe", ec).string();
   Server server(state);

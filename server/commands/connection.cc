@@ -171,8 +171,10 @@ void CmdSelect(CommandContext& ctx) {
 
 void RegisterConnectionCommands(CommandTable& table) {
   table.Add({.name = "ping", .arity = -1, .flags = "fast", .acl = "@connection", .handler = CmdPing,
-             .group = "connection", .since = "1.0.0", .summary = "Returns the server's liveliness response."});
-  table.Add({.name = "echo", .arity = 2, .flags = "fast", .acl = "@connection", .handler = CmdEcho,
+             .group = "connection", .since = "1.0.0", .summary = "Returns the server's liveliness response.",
+             .tips = "request_policy:all_shards response_policy:all_succeeded"});
+  table.Add({.name = "echo", .arity = 2, .flags = "loading stale fast", .acl = "@connection",
+             .handler = CmdEcho,
              .group = "connection", .since = "1.0.0", .summary = "Returns the given string."});
   table.Add({.name = "quit", .arity = -1, .flags = "noscript loading stale fast no_auth allow_busy",
              .acl = "@connection", .handler = CmdQuit, .group = "connection", .since = "1.0.0",

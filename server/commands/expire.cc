@@ -181,21 +181,24 @@ void RegisterExpireCommands(CommandTable& table) {
                       .group = "generic", .since = since, .summary = summary,
                       .key_flags = setter ? "RW UPDATE" : "RO ACCESS"};
   };
-  table.Add(row("expire", true, CmdExpire, "1.0.0", "Set a key's time to live in seconds"));
-  table.Add(row("pexpire", true, CmdPExpire, "2.6.0", "Set a key's time to live in milliseconds"));
+  table.Add(row("expire", true, CmdExpire, "1.0.0", "Sets the expiration time of a key in seconds."));
+  table.Add(row("pexpire", true, CmdPExpire, "2.6.0", "Sets the expiration time of a key in milliseconds."));
   table.Add(row("expireat", true, CmdExpireAt, "1.2.0",
-                "Set the expiration for a key as a UNIX timestamp"));
+                "Sets the expiration time of a key to a Unix timestamp."));
   table.Add(row("pexpireat", true, CmdPExpireAt, "2.6.0",
-                "Set the expiration for a key as a UNIX timestamp specified in milliseconds"));
-  table.Add(row("ttl", false, CmdTtl, "1.0.0", "Get the time to live for a key in seconds"));
-  table.Add(row("pttl", false, CmdPTtl, "2.6.0", "Get the time to live for a key in milliseconds"));
+                "Sets the expiration time of a key to a Unix milliseconds timestamp."));
+  table.Add(WithTips(row("ttl", false, CmdTtl, "1.0.0", "Returns the expiration time in seconds of a key."),
+                     "nondeterministic_output"));
+  table.Add(WithTips(row("pttl", false, CmdPTtl, "2.6.0",
+                         "Returns the expiration time in milliseconds of a key."),
+                     "nondeterministic_output"));
   table.Add(row("expiretime", false, CmdExpireTime, "7.0.0",
-                "Get the expiration Unix timestamp for a key"));
+                "Returns the expiration time of a key as a Unix timestamp."));
   table.Add(row("pexpiretime", false, CmdPExpireTime, "7.0.0",
-                "Get the expiration Unix timestamp for a key in milliseconds"));
+                "Returns the expiration time of a key as a Unix milliseconds timestamp."));
   // PERSIST takes no time argument.
   CommandRow persist =
-      row("persist", true, CmdPersist, "2.2.0", "Remove the expiration from a key");
+      row("persist", true, CmdPersist, "2.2.0", "Removes the expiration time of a key.");
   persist.arity = 2;
   table.Add(persist);
 }

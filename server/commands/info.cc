@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // INFO [section ...]: Redis's sections and field names, which Spring Boot's health check (redis_version),
 // redis_exporter (INFO ALL) and the common Grafana dashboards read.
-#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -15,37 +14,11 @@
 #include "server/command_context.h"
 #include "server/commands/families.h"
 #include "server/config.h"
+#include "server/memory.h"
 #include "server/version.h"
 
 namespace sessionkv::server {
 namespace {
-
-// Redis's bytesToHuman: "512B", "1.50K", "2.00M", ...
-std::string BytesToHuman(uint64_t n) {
-  static constexpr const char* kUnits[] = {"K", "M", "G", "T", "P"};
-  if (n < 1024) return StrCat(n, "B");
-  double v = static_cast<double>(n);
-  for (const char* unit : kUnits) {
-    v /= 1024;
-    if (v < 1024 || unit == kUnits[4]) return absl::StrFormat("%.2f%s", v, unit);
-  }
-  return StrCat(n, "B");
-}
-
-// Bytes the allocator has handed out (in-use arena chunks plus mmapped blocks).
-uint64_t UsedMemory() {
-  const struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
-}
-
-uint64_t ResidentMemory() {
-  long pages = 0, resident = 0;  // NOLINT(runtime/int): statm's format
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return 0;
-  const int n = std::fscanf(f, "%ld %ld", &pages, &resident);
-  std::fclose(f);
-  return n == 2 ? static_cast<uint64_t>(resident) * sysconf(_SC_PAGESIZE) : 0;
-}
 
 // Appends "name:value\r\n".
 template <typename T>
@@ -121,9 +94,10 @@ void MemorySection(CommandContext& ctx, std::string* out) {
         absl::StrFormat("%.2f%%", peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 0));
   Field(out, "total_system_memory", system);
   Field(out, "total_system_memory_human", BytesToHuman(system));
-  Field(out, "maxmemory", 0);
-  Field(out, "maxmemory_human", "0B");
-  Field(out, "maxmemory_policy", "noeviction");
+  const int64_t maxmemory = s.config.maxmemory();
+  Field(out, "maxmemory", maxmemory);
+  Field(out, "maxmemory_human", BytesToHuman(static_cast<uint64_t>(maxmemory)));
+  Field(out, "maxmemory_policy", s.config.maxmemory_policy());
   Field(out, "mem_fragmentation_ratio",
         absl::StrFormat("%.2f", used ? static_cast<double>(rss) / static_cast<double>(used) : 0));
   Field(out, "mem_allocator", "libc");
@@ -225,6 +199,28 @@ void CommandStatsSection(CommandContext& ctx, std::string* out) {
   });
 }
 
+// latency_percentiles_usec_<command>:p50=1.003,p99=2.007,p99.9=3.007 for every command called since the
+// last CONFIG RESETSTAT (while latency-tracking is on).
+void LatencyStatsLine(const CommandSpec& spec, const std::vector<double>& percentiles, std::string* out) {
+  const LatencyHistogram* h = spec.stats.latency();
+  if (h == nullptr || h->count() == 0) return;
+  StrAppend(out, "latency_percentiles_usec_", spec.full_name, ":");
+  for (size_t i = 0; i < percentiles.size(); ++i) {
+    StrAppend(out, i == 0 ? "" : ",", "p", FormatPercentile(percentiles[i]), "=",
+              absl::StrFormat("%.3f", static_cast<double>(h->ValueAtPercentile(percentiles[i])) / 1000));
+  }
+  out->append("\r\n");
+}
+
+void LatencyStatsSection(CommandContext& ctx, std::string* out) {
+  if (!ctx.server().config.latency_tracking()) return;
+  const std::vector<double> percentiles = ctx.server().config.latency_tracking_info_percentiles();
+  ctx.server().commands.ForEach([&](const CommandSpec& spec) {
+    LatencyStatsLine(spec, percentiles, out);
+    for (const auto& sub : spec.subcommands) LatencyStatsLine(*sub, percentiles, out);
+  });
+}
+
 void ClusterSection(CommandContext&, std::string* out) { Field(out, "cluster_enabled", 0); }
 
 // Needs every shard locked: the INFO row declares LockScope::kAllShards.
@@ -240,25 +236,29 @@ void KeyspaceSection(CommandContext& ctx, std::string* out) {
 
 struct Section {
   std::string_view name;   // lowercase, as INFO arguments name it
+  std::string_view alias;  // a second name, or ""
   std::string_view title;  // as printed after "# "
   bool in_default;         // part of INFO / INFO default
-  bool in_all;             // part of INFO all (everything includes all sections)
   void (*write)(CommandContext&, std::string*);
 };
 
+// Redis 7.2's sections in its order. INFO all and INFO everything print all of them: "all" leaves out only
+// sections that modules generate, which sessionkv has none of. 7.2's "debug" section (event-loop timings,
+// printed only when asked for by name) is not offered.
 constexpr Section kSections[] = {
-    {"server", "Server", true, true, ServerSection},
-    {"clients", "Clients", true, true, ClientsSection},
-    {"memory", "Memory", true, true, MemorySection},
-    {"persistence", "Persistence", true, true, PersistenceSection},
-    {"stats", "Stats", true, true, StatsSection},
-    {"replication", "Replication", true, true, ReplicationSection},
-    {"cpu", "CPU", true, true, CpuSection},
-    {"modules", "Modules", true, true, ModulesSection},
-    {"commandstats", "Commandstats", false, true, CommandStatsSection},
-    {"errorstats", "Errorstats", true, true, ErrorStatsSection},
-    {"cluster", "Cluster", true, true, ClusterSection},
-    {"keyspace", "Keyspace", true, true, KeyspaceSection},
+    {"server", "", "Server", true, ServerSection},
+    {"clients", "", "Clients", true, ClientsSection},
+    {"memory", "", "Memory", true, MemorySection},
+    {"persistence", "", "Persistence", true, PersistenceSection},
+    {"stats", "", "Stats", true, StatsSection},
+    {"replication", "", "Replication", true, ReplicationSection},
+    {"cpu", "", "CPU", true, CpuSection},
+    {"modules", "module_list", "Modules", true, ModulesSection},
+    {"commandstats", "", "Commandstats", false, CommandStatsSection},
+    {"errorstats", "", "Errorstats", true, ErrorStatsSection},
+    {"latencystats", "", "Latencystats", false, LatencyStatsSection},
+    {"cluster", "", "Cluster", true, ClusterSection},
+    {"keyspace", "", "Keyspace", true, KeyspaceSection},
 };
 
 // INFO [section [section ...]]: "default", "all", "everything" or section names, case-insensitive; an
@@ -273,9 +273,11 @@ void CmdInfo(CommandContext& ctx) {
   }
   for (size_t i = 1; i < ctx.argc(); ++i) {
     const std::string_view arg = ctx.arg(i);
+    const bool every = EqualsIgnoreCase(arg, "all") || EqualsIgnoreCase(arg, "everything");
+    const bool defaults = EqualsIgnoreCase(arg, "default");
     for (const Section& s : kSections) {
-      if ((EqualsIgnoreCase(arg, "default") && s.in_default) || (EqualsIgnoreCase(arg, "all") && s.in_all) ||
-          EqualsIgnoreCase(arg, "everything") || EqualsIgnoreCase(arg, s.name)) {
+      if (every || (defaults && s.in_default) || EqualsIgnoreCase(arg, s.name) ||
+          (!s.alias.empty() && EqualsIgnoreCase(arg, s.alias))) {
         choose(s);
       }
     }
@@ -297,6 +299,7 @@ void RegisterInfoCommands(CommandTable& table) {
   table.Add({.name = "info", .arity = -1, .flags = "loading stale", .acl = "@dangerous", .handler = CmdInfo,
              .group = "server", .since = "1.0.0",
              .summary = "Returns information and statistics about the server.",
+             .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
              .lock = LockScope::kAllShards});
 }
 

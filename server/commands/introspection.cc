@@ -40,59 +40,77 @@ const CommandSpec* FindByFullName(const CommandTable& table, std::string_view na
 // Key-spec flags print as Redis does: the access kind upper case (RO RW OW RM), the rest lower case.
 std::vector<std::string> KeySpecFlags(std::string_view words) {
   std::vector<std::string> out;
-  while (!words.empty()) {
-    const size_t space = words.find(' ');
-    const std::string_view w = words.substr(0, space);
-    words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
-    if (w.empty()) continue;
+  for (std::string_view w : SplitNonEmpty(words, ' ')) {
     const bool access_kind = w == "RO" || w == "RW" || w == "OW" || w == "RM";
     out.push_back(access_kind ? std::string(w) : AsciiStrToLower(w));
   }
   return out;
 }
 
-// COMMAND INFO's key specs, derived from the row: one spec per comma-separated flag group. With one group
-// it covers the row's whole key range; with several, group i describes the key at first_key + i * step.
-void ReplyKeySpecs(protocol::ReplyWriter& w, const CommandSpec& spec) {
-  if (spec.first_key == 0) return w.ArrayHeader(0);
-  std::vector<std::string_view> groups;
-  std::string_view rest = spec.key_flags;
-  while (true) {
-    const size_t comma = rest.find(',');
-    groups.push_back(rest.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    rest = rest.substr(comma + 1);
+// One key spec: notes (if any), flags, begin_search {index}, find_keys {range or keynum}.
+void ReplyKeySpec(protocol::ReplyWriter& w, std::string_view notes, std::string_view flag_words,
+                  int index, bool keynum, int lastkey, int keystep) {
+  w.MapHeader(notes.empty() ? 3 : 4);
+  if (!notes.empty()) {
+    w.Bulk("notes");
+    w.Bulk(notes);
   }
-  w.ArrayHeader(groups.size());
-  for (size_t i = 0; i < groups.size(); ++i) {
-    const bool single = groups.size() == 1;
-    const int index = single ? spec.first_key : spec.first_key + static_cast<int>(i) * spec.step;
-    const int lastkey = !single ? 0 : spec.last_key < 0 ? spec.last_key : spec.last_key - spec.first_key;
-    w.MapHeader(3);
-    w.Bulk("flags");
-    const std::vector<std::string> flags = KeySpecFlags(groups[i]);
-    w.SetHeader(flags.size());
-    for (const std::string& f : flags) w.SimpleString(f);
-    w.Bulk("begin_search");
-    w.MapHeader(2);
-    w.Bulk("type");
-    w.Bulk("index");
-    w.Bulk("spec");
-    w.MapHeader(1);
-    w.Bulk("index");
-    w.Integer(index);
-    w.Bulk("find_keys");
-    w.MapHeader(2);
-    w.Bulk("type");
-    w.Bulk("range");
-    w.Bulk("spec");
-    w.MapHeader(3);
+  w.Bulk("flags");
+  const std::vector<std::string> flags = KeySpecFlags(flag_words);
+  w.SetHeader(flags.size());
+  for (const std::string& f : flags) w.SimpleString(f);
+  w.Bulk("begin_search");
+  w.MapHeader(2);
+  w.Bulk("type");
+  w.Bulk("index");
+  w.Bulk("spec");
+  w.MapHeader(1);
+  w.Bulk("index");
+  w.Integer(index);
+  w.Bulk("find_keys");
+  w.MapHeader(2);
+  w.Bulk("type");
+  w.Bulk(keynum ? "keynum" : "range");
+  w.Bulk("spec");
+  w.MapHeader(3);
+  if (keynum) {  // the count at begin_search's index, then that many keys right after it
+    w.Bulk("keynumidx");
+    w.Integer(0);
+    w.Bulk("firstkey");
+    w.Integer(1);
+    w.Bulk("keystep");
+    w.Integer(1);
+  } else {
     w.Bulk("lastkey");
     w.Integer(lastkey);
     w.Bulk("keystep");
-    w.Integer(single ? spec.step : 1);
+    w.Integer(keystep);
     w.Bulk("limit");
     w.Integer(0);
+  }
+}
+
+// COMMAND INFO's key specs, derived from the row: one spec per comma-separated flag group. With one group
+// it covers the row's whole key range; with several, group i describes the key at first_key + i * step
+// and the last group, when the range runs to the end (last_key < 0), the keys from there on. A row with
+// numkeys_index describes its last group as a keynum spec at that index.
+void ReplyKeySpecs(protocol::ReplyWriter& w, const CommandSpec& spec) {
+  const std::vector<std::string_view> groups = SplitNonEmpty(spec.key_flags, ',');
+  if (groups.empty() || (spec.first_key == 0 && spec.numkeys_index == 0)) return w.ArrayHeader(0);
+  w.ArrayHeader(groups.size());
+  const size_t ranges = spec.numkeys_index > 0 ? groups.size() - 1 : groups.size();
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const std::string_view notes = i == 0 ? std::string_view(spec.key_notes) : std::string_view();
+    if (i == ranges) {
+      ReplyKeySpec(w, notes, groups[i], spec.numkeys_index, /*keynum=*/true, 0, 0);
+    } else if (ranges == 1) {
+      const int lastkey = spec.last_key < 0 ? spec.last_key : spec.last_key - spec.first_key;
+      ReplyKeySpec(w, notes, groups[i], spec.first_key, false, lastkey, spec.step);
+    } else {
+      const bool rest = i + 1 == ranges && spec.last_key < 0;
+      ReplyKeySpec(w, notes, groups[i], spec.first_key + static_cast<int>(i) * spec.step, false,
+                   rest ? spec.last_key : 0, 1);
+    }
   }
 }
 
@@ -116,7 +134,7 @@ void ReplyCommandInfo(protocol::ReplyWriter& w, const CommandSpec& spec) {
   }
   w.SetHeader(acl.size());
   for (const std::string& a : acl) w.SimpleString(a);
-  w.ArrayHeader(0);  // tips
+  w.BulkArray(SplitNonEmpty(spec.tips, ' '));
   ReplyKeySpecs(w, spec);
   w.ArrayHeader(spec.subcommands.size());
   for (const auto& sub : spec.subcommands) ReplyCommandInfo(w, *sub);
@@ -397,48 +415,60 @@ void RegisterIntrospectionCommands(CommandTable& table) {
   table.Add({.name = "command", .arity = -1, .flags = "loading stale", .acl = "@connection",
              .handler = CmdCommand, .group = "server", .since = "2.8.13",
              .summary = "Returns detailed information about all commands.",
+             .tips = "nondeterministic_output_order",
              .subcommands = {
                  Sub("count", 2, "loading stale", CmdCommandCount, "2.8.13",
                      "Returns a count of commands.", "@connection"),
-                 Sub("info", -2, "loading stale", CmdCommandInfo, "2.8.13",
-                     "Returns information about one, multiple or all commands.", "@connection"),
-                 Sub("docs", -2, "loading stale", CmdCommandDocs, "7.0.0",
-                     "Returns documentary information about one, multiple or all commands.", "@connection"),
-                 Sub("getkeys", -4, "loading stale", CmdCommandGetKeys, "2.8.13",
+                 WithTips(Sub("info", -2, "loading stale", CmdCommandInfo, "2.8.13",
+                              "Returns information about one, multiple or all commands.", "@connection"),
+                          "nondeterministic_output_order"),
+                 WithTips(Sub("docs", -2, "loading stale", CmdCommandDocs, "7.0.0",
+                              "Returns documentary information about one, multiple or all commands.",
+                              "@connection"),
+                          "nondeterministic_output_order"),
+                 // Redis 7.2 lets GETKEYS name a command without arguments (7.0: arity -4).
+                 Sub("getkeys", -3, "loading stale", CmdCommandGetKeys, "2.8.13",
                      "Extracts the key names from an arbitrary command.", "@connection"),
-                 Sub("list", -2, "loading stale", CmdCommandList, "7.0.0",
-                     "Returns a list of command names.", "@connection"),
+                 WithTips(Sub("list", -2, "loading stale", CmdCommandList, "7.0.0",
+                              "Returns a list of command names.", "@connection"),
+                          "nondeterministic_output_order"),
                  Sub("help", 2, "loading stale", CmdCommandHelp, "5.0.0",
                      "Returns helpful text about the different subcommands.", "@connection"),
              }});
   table.Add({.name = "slowlog", .arity = -2, .group = "server", .since = "2.2.12",
              .summary = "A container for slow log commands.",
              .subcommands = {
-                 Sub("get", -2, "admin loading stale", CmdSlowlogGet, "2.2.12",
-                     "Returns the slow log's entries."),
-                 Sub("len", 2, "admin loading stale", CmdSlowlogLen, "2.2.12",
-                     "Returns the number of entries in the slow log."),
-                 Sub("reset", 2, "admin loading stale", CmdSlowlogReset, "2.2.12",
-                     "Clears all entries from the slow log."),
+                 WithTips(Sub("get", -2, "admin loading stale", CmdSlowlogGet, "2.2.12",
+                              "Returns the slow log's entries."),
+                          "request_policy:all_nodes nondeterministic_output"),
+                 WithTips(Sub("len", 2, "admin loading stale", CmdSlowlogLen, "2.2.12",
+                              "Returns the number of entries in the slow log."),
+                          "request_policy:all_nodes response_policy:agg_sum nondeterministic_output"),
+                 WithTips(Sub("reset", 2, "admin loading stale", CmdSlowlogReset, "2.2.12",
+                              "Clears all entries from the slow log."),
+                          "request_policy:all_nodes response_policy:all_succeeded"),
                  Sub("help", 2, "loading stale", CmdSlowlogHelp, "6.2.0",
                      "Show helpful text about the different subcommands"),
              }});
   table.Add({.name = "latency", .arity = -2, .group = "server", .since = "2.8.13",
              .summary = "A container for latency diagnostics commands.",
              .subcommands = {
-                 Sub("latest", 2, "admin noscript loading stale", CmdLatencyLatest, "2.8.13",
-                     "Returns the latest latency samples for all events."),
-                 Sub("history", 3, "admin noscript loading stale", CmdLatencyHistory, "2.8.13",
-                     "Returns timestamp-latency samples for an event."),
-                 Sub("reset", -2, "admin noscript loading stale", CmdLatencyReset, "2.8.13",
-                     "Resets the latency data for one or more events."),
+                 WithTips(Sub("latest", 2, "admin noscript loading stale", CmdLatencyLatest, "2.8.13",
+                              "Returns the latest latency samples for all events."),
+                          "nondeterministic_output request_policy:all_nodes response_policy:special"),
+                 WithTips(Sub("history", 3, "admin noscript loading stale", CmdLatencyHistory, "2.8.13",
+                              "Returns timestamp-latency samples for an event."),
+                          "nondeterministic_output request_policy:all_nodes response_policy:special"),
+                 WithTips(Sub("reset", -2, "admin noscript loading stale", CmdLatencyReset, "2.8.13",
+                              "Resets the latency data for one or more events."),
+                          "request_policy:all_nodes response_policy:agg_sum"),
                  Sub("help", 2, "loading stale", CmdLatencyHelp, "2.8.13",
                      "Returns helpful text about the different subcommands."),
              }});
   table.Add({.name = "memory", .arity = -2, .group = "server", .since = "4.0.0",
              .summary = "A container for memory diagnostics commands.",
              .subcommands = {
-                 CommandRow{.name = "usage", .arity = -3, .flags = "readonly", .acl = "@keyspace",
+                 CommandRow{.name = "usage", .arity = -3, .flags = "readonly",
                             .first_key = 2, .last_key = 2, .step = 1, .handler = CmdMemoryUsage,
                             .since = "4.0.0", .summary = "Estimates the memory usage of a key.",
                             .key_flags = "RO"},

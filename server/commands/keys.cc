@@ -372,59 +372,68 @@ void RegisterKeyCommands(CommandTable& table) {
                       .lock = LockScope::kAllShards};
   };
 
-  table.Add(keyed("del", -2, "write", 1, -1, "RM DELETE", CmdDel, "1.0.0", "Delete a key"));
-  table.Add(keyed("unlink", -2, "write fast", 1, -1, "RM DELETE", CmdDel, "4.0.0",
-                  "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but "
-                  "non blocking."));
-  table.Add(keyed("exists", -2, "readonly fast", 1, -1, "RO", CmdExists, "1.0.0",
-                  "Determine if a key exists"));
-  table.Add(keyed("touch", -2, "readonly fast", 1, -1, "RO", CmdTouch, "3.2.1",
-                  "Alters the last access time of a key(s). Returns the number of existing keys "
-                  "specified."));
+  // The keys of these may be spread over cluster shards and the counts added up (COMMAND INFO tips).
+  constexpr std::string_view kMultiShardSum = "request_policy:multi_shard response_policy:agg_sum";
+  table.Add(WithTips(keyed("del", -2, "write", 1, -1, "RM DELETE", CmdDel, "1.0.0",
+                           "Deletes one or more keys."), kMultiShardSum));
+  table.Add(WithTips(keyed("unlink", -2, "write fast", 1, -1, "RM DELETE", CmdDel, "4.0.0",
+                           "Asynchronously deletes one or more keys."), kMultiShardSum));
+  table.Add(WithTips(keyed("exists", -2, "readonly fast", 1, -1, "RO", CmdExists, "1.0.0",
+                           "Determines whether one or more keys exist."), kMultiShardSum));
+  table.Add(WithTips(keyed("touch", -2, "readonly fast", 1, -1, "RO", CmdTouch, "3.2.1",
+                           "Returns the number of existing keys out of those specified after "
+                           "updating the time they were last accessed."), kMultiShardSum));
   table.Add(keyed("type", 2, "readonly fast", 1, 1, "RO", CmdType, "1.0.0",
-                  "Determine the type stored at key"));
+                  "Determines the type of value stored at a key."));
   table.Add(keyed("rename", 3, "write", 1, 2, "RW ACCESS DELETE, OW UPDATE", CmdRename, "1.0.0",
-                  "Rename a key"));
+                  "Renames a key and overwrites the destination."));
   table.Add(keyed("renamenx", 3, "write fast", 1, 2, "RW ACCESS DELETE, OW INSERT", CmdRenameNx,
-                  "1.0.0", "Rename a key, only if the new key does not exist"));
+                  "1.0.0", "Renames a key only when the target key name doesn't exist."));
   table.Add(keyed("copy", -3, "write denyoom", 1, 2, "RO ACCESS, OW UPDATE", CmdCopy, "6.2.0",
-                  "Copy a key"));
+                  "Copies the value of a key to a new key."));
   table.Add(keyed("move", 3, "write fast", 1, 1, "RW ACCESS UPDATE", CmdMove, "1.0.0",
-                  "Move a key to another database"));
-  table.Add(whole_db("keys", 2, "readonly", "@keyspace @dangerous", CmdKeys, "generic", "1.0.0",
-                     "Find all keys matching the given pattern"));
-  table.Add(whole_db("scan", -2, "readonly", "@keyspace", CmdScan, "generic", "2.8.0",
-                     "Incrementally iterate the keys space"));
-  table.Add(whole_db("randomkey", 1, "readonly", "@keyspace", CmdRandomKey, "generic", "1.0.0",
-                     "Return a random key from the keyspace"));
-  table.Add(whole_db("dbsize", 1, "readonly fast", "@keyspace", CmdDbSize, "server", "1.0.0",
-                     "Return the number of keys in the selected database"));
-  table.Add(whole_db("flushdb", -1, "write", "@keyspace @dangerous", CmdFlushDb, "server", "1.0.0",
-                     "Remove all keys from the current database"));
-  table.Add(whole_db("flushall", -1, "write", "@keyspace @dangerous", CmdFlushAll, "server",
-                     "1.0.0", "Remove all keys from all databases"));
+                  "Moves a key to another database."));
+  table.Add(WithTips(whole_db("keys", 2, "readonly", "@keyspace @dangerous", CmdKeys, "generic",
+                              "1.0.0", "Returns all key names that match a pattern."),
+                     "request_policy:all_shards nondeterministic_output_order"));
+  table.Add(WithTips(whole_db("scan", -2, "readonly", "@keyspace", CmdScan, "generic", "2.8.0",
+                              "Iterates over the key names in the database."),
+                     "nondeterministic_output request_policy:special response_policy:special"));
+  table.Add(WithTips(whole_db("randomkey", 1, "readonly", "@keyspace", CmdRandomKey, "generic",
+                              "1.0.0", "Returns a random key name from the database."),
+                     "request_policy:all_shards response_policy:special nondeterministic_output"));
+  table.Add(WithTips(whole_db("dbsize", 1, "readonly fast", "@keyspace", CmdDbSize, "server",
+                              "1.0.0", "Returns the number of keys in the database."),
+                     "request_policy:all_shards response_policy:agg_sum"));
+  table.Add(WithTips(whole_db("flushdb", -1, "write", "@keyspace @dangerous", CmdFlushDb, "server",
+                              "1.0.0", "Remove all keys from the current database."),
+                     "request_policy:all_shards response_policy:all_succeeded"));
+  table.Add(WithTips(whole_db("flushall", -1, "write", "@keyspace @dangerous", CmdFlushAll,
+                              "server", "1.0.0", "Removes all keys from all databases."),
+                     "request_policy:all_shards response_policy:all_succeeded"));
   table.Add(whole_db("swapdb", 3, "write fast", "@keyspace @dangerous", CmdSwapDb, "server",
-                     "4.0.0", "Swaps two Redis databases"));
+                     "4.0.0", "Swaps two Redis databases."));
 
   // OBJECT is a container; its subcommands take the key at argv[2].
   auto object_sub = [&](std::string_view name, CommandHandler handler, std::string_view since,
                         std::string_view summary) {
-    return keyed(name, 3, "readonly", 2, 2, "RO", handler, since, summary);
+    return WithTips(keyed(name, 3, "readonly", 2, 2, "RO", handler, since, summary),
+                    "nondeterministic_output");
   };
   table.Add({.name = "object", .arity = -2, .group = "generic", .since = "2.2.3",
-             .summary = "A container for object introspection commands",
+             .summary = "A container for object introspection commands.",
              .subcommands = {
                  object_sub("encoding", CmdObjectEncoding, "2.2.3",
-                            "Inspect the internal encoding of a Redis object"),
+                            "Returns the internal encoding of a Redis object."),
                  object_sub("freq", CmdObjectFreq, "4.0.0",
-                            "Get the logarithmic access frequency counter of a Redis object"),
+                            "Returns the logarithmic access frequency counter of a Redis object."),
                  object_sub("refcount", CmdObjectRefCount, "2.2.3",
-                            "Get the number of references to the value of the key"),
+                            "Returns the reference count of a value of a key."),
                  {.name = "help", .arity = 2, .flags = "loading stale", .acl = "@keyspace",
                   .handler = CmdObjectHelp, .group = "generic", .since = "6.2.0",
-                  .summary = "Show helpful text about the different subcommands"},
+                  .summary = "Returns helpful text about the different subcommands."},
                  object_sub("idletime", CmdObjectIdleTime, "2.2.3",
-                            "Get the time since a Redis object was last accessed"),
+                            "Returns the time since the last access to a Redis object."),
              }});
 }
 // clang-format on

@@ -99,17 +99,21 @@ void RegisterServerCommands(CommandTable& table) {
              .subcommands = {
                  config_sub("get", -3, "admin noscript loading stale", CmdConfigGet, "2.0.0",
                             "Returns the effective values of configuration parameters."),
-                 config_sub("set", -4, "admin noscript loading stale", CmdConfigSet, "2.0.0",
-                            "Sets configuration parameters in-flight."),
-                 config_sub("resetstat", 2, "admin noscript loading stale", CmdConfigResetStat, "2.0.0",
-                            "Resets the server's statistics."),
-                 config_sub("rewrite", 2, "admin noscript loading stale", CmdConfigRewrite, "2.8.0",
-                            "Persists the effective configuration to file."),
+                 WithTips(config_sub("set", -4, "admin noscript loading stale", CmdConfigSet, "2.0.0",
+                                     "Sets configuration parameters in-flight."),
+                          "request_policy:all_nodes response_policy:all_succeeded"),
+                 WithTips(config_sub("resetstat", 2, "admin noscript loading stale", CmdConfigResetStat,
+                                     "2.0.0", "Resets the server's statistics."),
+                          "request_policy:all_nodes response_policy:all_succeeded"),
+                 WithTips(config_sub("rewrite", 2, "admin noscript loading stale", CmdConfigRewrite,
+                                     "2.8.0", "Persists the effective configuration to file."),
+                          "request_policy:all_nodes response_policy:all_succeeded"),
                  config_sub("help", 2, "loading stale", CmdConfigHelp, "5.0.0",
                             "Returns helpful text about the different subcommands."),
              }});
   table.Add({.name = "time", .arity = 1, .flags = "loading stale fast", .handler = CmdTime,
-             .group = "server", .since = "2.6.0", .summary = "Returns the server time."});
+             .group = "server", .since = "2.6.0", .summary = "Returns the server time.",
+             .tips = "nondeterministic_output"});
   table.Add({.name = "monitor", .arity = 1, .flags = "admin noscript loading stale", .handler = CmdMonitor,
              .group = "server", .since = "1.0.0",
              .summary = "Listens for all requests received by the server in real-time."});

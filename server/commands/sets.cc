@@ -411,6 +411,7 @@ void RegisterSetCommands(CommandTable& table) {
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdSMembers,
              .group = "set", .since = "1.0.0",
              .summary = "Returns all members of a set.",
+             .tips = "nondeterministic_output_order",
              .key_flags = "RO ACCESS"});
   table.Add({.name = "sismember", .arity = 3, .flags = "readonly fast", .acl = "@set",
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdSIsMember,
@@ -432,11 +433,13 @@ void RegisterSetCommands(CommandTable& table) {
              .group = "set", .since = "1.0.0",
              .summary = "Returns one or more random members from a set after removing them. "
                         "Deletes the set if the last member was popped.",
+             .tips = "nondeterministic_output",
              .key_flags = "RW ACCESS DELETE"});
   table.Add({.name = "srandmember", .arity = -2, .flags = "readonly", .acl = "@set",
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdSRandMember,
              .group = "set", .since = "1.0.0",
              .summary = "Get one or multiple random members from a set",
+             .tips = "nondeterministic_output",
              .key_flags = "RO ACCESS"});
   table.Add({.name = "smove", .arity = 4, .flags = "write fast", .acl = "@set",
              .first_key = 1, .last_key = 2, .step = 1, .handler = CmdSMove,
@@ -447,11 +450,12 @@ void RegisterSetCommands(CommandTable& table) {
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSInter,
              .group = "set", .since = "1.0.0",
              .summary = "Returns the intersect of multiple sets.",
+             .tips = "nondeterministic_output_order",
              .key_flags = "RO ACCESS"});
   table.Add({.name = "sintercard", .arity = -3, .flags = "readonly", .acl = "@set",
              .handler = CmdSInterCard, .group = "set", .since = "7.0.0",
              .summary = "Returns the number of members of the intersect of multiple sets.",
-             .key_flags = "RO ACCESS", .keys_function = SInterCardKeys});
+             .key_flags = "RO ACCESS", .numkeys_index = 1, .keys_function = SInterCardKeys});
   table.Add({.name = "sinterstore", .arity = -3, .flags = "write denyoom", .acl = "@set",
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSInterStore,
              .group = "set", .since = "1.0.0",
@@ -461,6 +465,7 @@ void RegisterSetCommands(CommandTable& table) {
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSUnion,
              .group = "set", .since = "1.0.0",
              .summary = "Returns the union of multiple sets.",
+             .tips = "nondeterministic_output_order",
              .key_flags = "RO ACCESS"});
   table.Add({.name = "sunionstore", .arity = -3, .flags = "write denyoom", .acl = "@set",
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSUnionStore,
@@ -471,6 +476,7 @@ void RegisterSetCommands(CommandTable& table) {
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSDiff,
              .group = "set", .since = "1.0.0",
              .summary = "Returns the difference of multiple sets.",
+             .tips = "nondeterministic_output_order",
              .key_flags = "RO ACCESS"});
   table.Add({.name = "sdiffstore", .arity = -3, .flags = "write denyoom", .acl = "@set",
              .first_key = 1, .last_key = -1, .step = 1, .handler = CmdSDiffStore,
@@ -481,6 +487,7 @@ void RegisterSetCommands(CommandTable& table) {
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdSScan,
              .group = "set", .since = "2.8.0",
              .summary = "Iterates over members of a set.",
+             .tips = "nondeterministic_output",
              .key_flags = "RO ACCESS"});
 }
 // clang-format on

@@ -212,7 +212,9 @@ TEST_F(ConfigTest, DefaultsAreRedisValues) {
       {"maxclients", "10000"}, {"timeout", "0"}, {"tcp-keepalive", "300"}, {"tcp-backlog", "511"},
       {"slowlog-log-slower-than", "10000"}, {"slowlog-max-len", "128"},
       {"latency-monitor-threshold", "0"}, {"protected-mode", "yes"}, {"pidfile", ""},
-      {"daemonize", "no"}, {"dir", RealPath(".")}};
+      {"daemonize", "no"}, {"dir", RealPath(".")}, {"maxmemory", "0"},
+      {"maxmemory-policy", "noeviction"}, {"latency-tracking", "yes"},
+      {"latency-tracking-info-percentiles", "50 99 99.9"}};
   // clang-format on
   for (const auto& [name, value] : expected) EXPECT_EQ(Value(config, name), value) << name;
   EXPECT_EQ(config.port(), 6379);
@@ -221,7 +223,61 @@ TEST_F(ConfigTest, DefaultsAreRedisValues) {
   EXPECT_TRUE(config.protected_mode());
   EXPECT_EQ(config.config_file(), "");
   EXPECT_THAT(config.renamed_commands(), IsEmpty());
+  EXPECT_EQ(config.maxmemory(), 0);
+  EXPECT_EQ(config.maxmemory_policy(), "noeviction");
+  EXPECT_TRUE(config.latency_tracking());
+  EXPECT_THAT(config.latency_tracking_info_percentiles(), ElementsAre(50.0, 99.0, 99.9));
   EXPECT_TRUE(config.LoadFromArgs({}).ok());  // no arguments: defaults, like a bare redis-server
+}
+
+TEST_F(ConfigTest, MaxmemoryAndItsPolicy) {
+  Config config;
+  ASSERT_TRUE(LoadText(config, "maxmemory 256mb\nmaxmemory-policy NOEVICTION\n").ok());
+  EXPECT_EQ(config.maxmemory(), 256 * 1024 * 1024);
+  EXPECT_EQ(Value(config, "maxmemory"), "268435456");
+  EXPECT_EQ(config.maxmemory_policy(), "noeviction");
+  // A word Redis does not know gets Redis's list; a policy that would need eviction is refused with
+  // the reason (sessionkv does not evict keys yet).
+  EXPECT_EQ(Message(LoadText(config, "maxmemory-policy lru\n")),
+            LineError(1, "maxmemory-policy lru",
+                      "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+                      "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, "
+                      "noeviction"));
+  const std::string refused =
+      "only noeviction is supported: sessionkv does not evict keys yet, so the other policies are "
+      "refused rather than silently ignored";
+  EXPECT_EQ(Message(LoadText(config, "maxmemory-policy allkeys-lru\n")),
+            LineError(1, "maxmemory-policy allkeys-lru", refused));
+  EXPECT_EQ(Message(config.Set({{"maxmemory-policy", "volatile-ttl"}})),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - " + refused);
+  ASSERT_TRUE(config.Set({{"maxmemory", "1gb"}}).ok());
+  EXPECT_EQ(config.maxmemory(), 1024 * 1024 * 1024);
+}
+
+TEST_F(ConfigTest, LatencyTrackingPercentiles) {
+  Config config;
+  ASSERT_TRUE(LoadText(config, "latency-tracking-info-percentiles 50.50 1e1 0 100\n").ok());
+  EXPECT_EQ(Value(config, "latency-tracking-info-percentiles"), "50.5 10 0 100");
+  EXPECT_THAT(config.latency_tracking_info_percentiles(), ElementsAre(50.5, 10.0, 0.0, 100.0));
+  ASSERT_TRUE(LoadText(config, "latency-tracking-info-percentiles \"\"\n").ok());  // none
+  EXPECT_THAT(config.latency_tracking_info_percentiles(), IsEmpty());
+  ASSERT_TRUE(config.Set({{"latency-tracking-info-percentiles", "99.99 50"}}).ok());
+  EXPECT_EQ(Value(config, "latency-tracking-info-percentiles"), "99.99 50");
+  ASSERT_TRUE(config.Set({{"latency-tracking-info-percentiles", ""}}).ok());
+  EXPECT_EQ(Value(config, "latency-tracking-info-percentiles"), "");
+  const std::string failed =
+      "ERR CONFIG SET failed (possibly related to argument 'latency-tracking-info-percentiles') - ";
+  for (const char* bad : {"x", " 50", "50  60", "nan", "50 y"}) {
+    EXPECT_EQ(Message(config.Set({{"latency-tracking-info-percentiles", bad}})),
+              failed + "Invalid latency-tracking-info-percentiles parameters")
+        << bad;
+  }
+  EXPECT_EQ(Message(config.Set({{"latency-tracking-info-percentiles", "50 100.5"}})),
+            failed + "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+  EXPECT_EQ(Message(config.Set({{"latency-tracking-info-percentiles", "-1"}})),
+            failed + "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+  ASSERT_TRUE(config.Set({{"latency-tracking", "no"}}).ok());
+  EXPECT_FALSE(config.latency_tracking());
 }
 
 TEST_F(ConfigTest, FileSyntaxQuotesEscapesCommentsAndCase) {
@@ -825,7 +881,8 @@ TEST_F(ConfigTest, RewriteKeepsCommentsAndReplacesInPlace) {
       "\"\n"
       "maxclients 500\n"
       "slowlog-log-slower-than -1\n"
-      "slowlog-max-len 200\n";
+      "slowlog-max-len 200\n"
+      "latency-tracking-info-percentiles 50 99 99.9\n";  // Redis writes it on every rewrite
   EXPECT_EQ(Read(file), expected);
   // Like Redis, a second rewrite turns the file's final newline into one blank line, and then
   // nothing changes any more.
@@ -864,7 +921,8 @@ TEST_F(ConfigTest, RewriteRemovesUnsetValuesAndCommentsUnknownLines) {
             "dir \"" +
                 RealPath(".") +
                 "\"\n"
-                "hz 11\n");
+                "hz 11\n"
+                "latency-tracking-info-percentiles 50 99 99.9\n");
 }
 
 TEST_F(ConfigTest, RewriteWritesEmptyBindAsQuotes) {
@@ -874,7 +932,8 @@ TEST_F(ConfigTest, RewriteWritesEmptyBindAsQuotes) {
   ASSERT_TRUE(config.Set({{"bind", ""}, {"notify-keyspace-events", "Ex"}}).ok());
   ASSERT_TRUE(config.Rewrite().ok());
   EXPECT_EQ(Read(file), "# Generated by CONFIG REWRITE\nbind \"\"\ndir \"" + RealPath(".") +
-                            "\"\nnotify-keyspace-events \"xE\"\n");
+                            "\"\nnotify-keyspace-events \"xE\"\n"
+                            "latency-tracking-info-percentiles 50 99 99.9\n");
 }
 
 TEST_F(ConfigTest, RewriteReportsWriteErrors) {
