@@ -68,6 +68,12 @@ ServerState::ServerState(Config& config, storage::Keyspace& keyspace, CommandTab
   keyspace.set_expired_listener([this](int db, std::string_view key) {
     NotifyKeyspaceEvent(*this, kNotifyExpired, "expired", key, db);
   });
+  keyspace.set_created_listener([this](int db, std::string_view key) {
+    NotifyKeyspaceEvent(*this, kNotifyNew, "new", key, db);
+  });
+  keyspace.set_missed_listener([this](int db, std::string_view key) {
+    NotifyKeyspaceEvent(*this, kNotifyKeyMiss, "keymiss", key, db);
+  });
 }
 
 }  // namespace sessionkv::server

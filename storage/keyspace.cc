@@ -123,6 +123,7 @@ Entry* Db::FindForRead(std::string_view key) {
   auto& stats = ks_->stats();
   if (e == nullptr) {
     stats.keyspace_misses.fetch_add(1, std::memory_order_relaxed);
+    ks_->NoteMissed(index_, key);
   } else {
     stats.keyspace_hits.fetch_add(1, std::memory_order_relaxed);
     if (touch_) e->access_time = AccessClock(NowMs());
@@ -141,6 +142,7 @@ Entry* Db::Add(std::string_view key, Value value) {
   auto entry = std::make_unique<Entry>(key, hash, std::move(value));
   entry->access_time = AccessClock(NowMs());
   Entry* e = ShardFor(hash).dict.Insert(std::move(entry));
+  ks_->NoteCreated(index_, e->key);
   ks_->NoteAdded(index_, *e);
   return e;
 }

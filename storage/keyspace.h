@@ -103,8 +103,18 @@ class Keyspace {
 
   // Called for every key that expires (lazily on access or by ExpireDue), exactly once per key, with its
   // shard locked and the key already gone: the server turns it into the `expired` keyspace event.
-  using ExpiredListener = std::function<void(int db, std::string_view key)>;
-  void set_expired_listener(ExpiredListener fn) { expired_listener_ = std::move(fn); }
+  using KeyListener = std::function<void(int db, std::string_view key)>;
+  void set_expired_listener(KeyListener fn) { expired_listener_ = std::move(fn); }
+  // Called with the shard locked when a key is created (Db::Add, Redis's dbAdd: the `new` keyspace
+  // event) and when a read finds no key (Db::FindForRead, Redis's lookupKeyRead: `keymiss`).
+  void set_created_listener(KeyListener fn) { created_listener_ = std::move(fn); }
+  void set_missed_listener(KeyListener fn) { missed_listener_ = std::move(fn); }
+  void NoteCreated(int db, std::string_view key) const {
+    if (created_listener_) created_listener_(db, key);
+  }
+  void NoteMissed(int db, std::string_view key) const {
+    if (missed_listener_) missed_listener_(db, key);
+  }
 
   // SWAPDB: swaps databases a and b in every shard, first touching the watches of keys that exist in
   // either (Redis's touchAllWatchedKeysInDb both ways). The caller holds every shard lock.
@@ -138,7 +148,7 @@ class Keyspace {
   std::vector<std::unique_ptr<Shard>> shards_;
   const Clock* clock_;
   KeyspaceStats stats_;
-  ExpiredListener expired_listener_;
+  KeyListener expired_listener_, created_listener_, missed_listener_;
   std::atomic<int64_t> watch_count_{0};  // watches in all shards
   AddedListener added_listener_;
 };

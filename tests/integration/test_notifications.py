@@ -133,6 +133,26 @@ class Notifications(EventsMixin, ServerTestCase):
         self.r.delete("s")
         self.assertEqual(self.events.take(2), [("__keyevent@0__:expire", b"s"), ("__keyevent@0__:del", b"s")])
 
+    def test_new_and_keymiss(self):
+        # `n` and `m` are not part of A: each needs its own letter.
+        self.r.config_set("notify-keyspace-events", "KEAnm")
+        self.r.set("s", 1)       # a new key: new, then set
+        self.r.set("s", 2)       # an existing key: set only
+        self.r.get("missing")    # a read that finds nothing: keymiss
+        self.r.exists("gone")    # EXISTS is a read too
+        self.r.hset("h", "f", "v")
+        self.r.rename("h", "h2")
+        expected = (self.keyevent("new", "s") + self.keyevent("set", "s") + self.keyevent("set", "s") +
+                    self.keyevent("keymiss", "missing") + self.keyevent("keymiss", "gone") +
+                    self.keyevent("new", "h") + self.keyevent("hset", "h") +
+                    self.keyevent("new", "h2") + self.keyevent("rename_from", "h") +
+                    self.keyevent("rename_to", "h2"))
+        self.assertEqual(self.events.take(len(expected)), expected)
+        self.r.config_set("notify-keyspace-events", "KEA")
+        self.r.get("missing")
+        self.r.set("t", 1)
+        self.assertEqual(self.events.take(2), self.keyevent("set", "t"), "no keymiss or new without m/n")
+
 
 if __name__ == "__main__":
     main()
