@@ -1,92 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/memory.h"
 
-#include <malloc.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <cstdlib>
-#include <new>
 
 #include "absl/strings/str_format.h"
+#include "base/alloc.h"
 #include "base/strings.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SESSIONKV_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SESSIONKV_ASAN 1
-#endif
-#endif
-
-#ifdef SESSIONKV_ASAN
-// From the sanitizer runtime (sanitizer/allocator_interface.h, which GCC does not install).
-extern "C" size_t __sanitizer_get_current_allocated_bytes();
-#endif
 
 namespace sessionkv::server {
 
-#ifndef SESSIONKV_ASAN
-namespace {
-
-// One counter per thread and cache line, so allocating threads never contend for a line. The first
-// kSlots - 1 threads to allocate each own a slot and update it with a plain load and store (no
-// locked instruction); any later thread shares the last slot, with atomic adds. A block freed by
-// another thread than the one that allocated it makes one slot go down and another up; the sum over
-// the slots is the total. A thread's slot outlives it (its count is still part of the total).
-constexpr unsigned kSlots = 64;
-struct alignas(64) Slot {
-  std::atomic<int64_t> bytes{0};
-};
-// Constant-initialized: operator new runs before any dynamic initializer.
-constinit Slot g_slots[kSlots];
-constinit std::atomic<unsigned> g_next_slot{0};
-constinit thread_local int t_slot = -1;
-
-void Count(int64_t delta) {
-  if (t_slot < 0) {
-    t_slot =
-        static_cast<int>(std::min(g_next_slot.fetch_add(1, std::memory_order_relaxed), kSlots - 1));
-  }
-  std::atomic<int64_t>& bytes = g_slots[t_slot].bytes;
-  if (t_slot < static_cast<int>(kSlots) - 1) {
-    bytes.store(bytes.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-  } else {
-    bytes.fetch_add(delta, std::memory_order_relaxed);
-  }
-}
-
-void* CountedAlloc(std::size_t size) {
-  if (size == 0) size = 1;
-  while (true) {
-    if (void* p = std::malloc(size)) {
-      Count(static_cast<int64_t>(malloc_usable_size(p)));
-      return p;
-    }
-    std::new_handler handler = std::get_new_handler();
-    if (handler == nullptr) throw std::bad_alloc();
-    handler();
-  }
-}
-
-void CountedFree(void* p) noexcept {
-  if (p == nullptr) return;
-  Count(-static_cast<int64_t>(malloc_usable_size(p)));
-  std::free(p);
-}
-
-}  // namespace
-
-uint64_t UsedMemory() {
-  int64_t total = 0;
-  for (const Slot& slot : g_slots) total += slot.bytes.load(std::memory_order_relaxed);
-  return total > 0 ? static_cast<uint64_t>(total) : 0;
-}
-#else
-uint64_t UsedMemory() { return __sanitizer_get_current_allocated_bytes(); }
-#endif
+uint64_t UsedMemory() { return AllocatedBytes(); }
 
 uint64_t ResidentMemory() {
   long pages = 0, resident = 0;  // NOLINT(runtime/int): statm's format
@@ -109,12 +34,3 @@ std::string BytesToHuman(uint64_t n) {
 }
 
 }  // namespace sessionkv::server
-
-#ifndef SESSIONKV_ASAN
-// The replaceable allocation functions ([new.delete]). The array, nothrow and sized forms of the
-// standard library forward to these two; the over-aligned forms are left alone (they allocate and
-// free with aligned_alloc / free on their own and are neither counted nor uncounted).
-void* operator new(std::size_t size) { return sessionkv::server::CountedAlloc(size); }
-void operator delete(void* p) noexcept { sessionkv::server::CountedFree(p); }
-void operator delete(void* p, std::size_t) noexcept { sessionkv::server::CountedFree(p); }
-#endif

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/hash/hash.h"
+#include "base/alloc.h"
 #include "storage/scan_cursor.h"
 
 namespace sessionkv::storage {
@@ -86,13 +87,10 @@ DecodedEntry DecodeEntry(const char* p) {
   return {field, {value, len}, static_cast<size_t>(value + len - p)};
 }
 
-// malloc/realloc rather than new: entries are plain bytes, and realloc often grows or shrinks a
-// block in place, which is what an HSET that changes one value's length wants.
-void* Allocate(void* old, size_t bytes) {
-  void* p = std::realloc(old, bytes);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
+// realloc rather than new: entries are plain bytes, and realloc often grows or shrinks a block in
+// place, which is what an HSET that changes one value's length wants. Counted like operator new, so
+// used_memory and maxmemory see the bytes.
+void* Allocate(void* old, size_t bytes) { return CountedRealloc(old, bytes); }
 
 uint64_t HashOf(std::string_view field) { return absl::Hash<std::string_view>{}(field); }
 
@@ -192,7 +190,7 @@ void HashValue::Release() {
   if (layout_ == Layout::kTable) {
     TableFree();
   } else {
-    std::free(buf());
+    CountedFree(buf());
   }
   data_ = nullptr;
   bytes_ = 0;
@@ -325,7 +323,7 @@ bool HashValue::Delete(std::string_view field) {
     bytes_ -= static_cast<uint32_t>(size);
     --count_;
     if (bytes_ == 0) {
-      std::free(buf());
+      CountedFree(buf());
       data_ = nullptr;
     } else {
       data_ = Allocate(buf(), bytes_);  // shrinking realloc stays in place
@@ -336,7 +334,7 @@ bool HashValue::Delete(std::string_view field) {
   if (link == nullptr) return false;
   Node* n = *link;
   *link = n->next;
-  std::free(n);
+  CountedFree(n);
   --count_;
   // Shrink below 10% fill, as Redis's htNeedsResize, never below the initial size.
   if (bucket_bits_ > kMinBucketBits && count_ * 10 < bucket_count()) TableResize(BitsFor(count_));
@@ -409,7 +407,7 @@ void HashValue::ConvertToTable() {
     TableInsert(n);
     offset += size;
   }
-  std::free(old);
+  CountedFree(old);
 }
 
 // ------------------------------------------------------------------------------------- table
@@ -447,7 +445,7 @@ void HashValue::TableResize(uint8_t bits) {
       n = next;
     }
   }
-  std::free(buckets());
+  CountedFree(buckets());
   data_ = fresh;
   bucket_bits_ = bits;
 }
@@ -456,11 +454,11 @@ void HashValue::TableFree() {
   for (size_t b = 0; b < bucket_count(); ++b) {
     for (Node* n = buckets()[b]; n != nullptr;) {
       Node* next = n->next;
-      std::free(n);
+      CountedFree(n);
       n = next;
     }
   }
-  std::free(buckets());
+  CountedFree(buckets());
   data_ = nullptr;
 }
 

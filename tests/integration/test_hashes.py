@@ -526,6 +526,18 @@ class SpringSessionTest(HashTestCase):
         payload = sum(len(f) + len(v) for f, v in spring_session().items())
         self.assertLess(self.r.memory_usage(key), payload + 300)
 
+    def test_used_memory_counts_the_sessions(self):
+        """INFO used_memory (what maxmemory compares) grows by at least the bytes the sessions hold."""
+        before = self.r.info("memory")["used_memory"]
+        payload = sum(len(f) + len(v) for f, v in spring_session().items())
+        with self.r.pipeline(transaction=False) as p:
+            for i in range(2000):
+                p.hset("%s-%d" % (self.session_key(), i), mapping=spring_session())
+            p.execute()
+        grown = self.r.info("memory")["used_memory"] - before
+        self.assertGreater(grown, 2000 * payload)
+        self.assertLess(grown, 2000 * payload * 2)
+
 
 if __name__ == "__main__":
     main()
