@@ -17,7 +17,7 @@ BIN=${SESSIONKV_SERVER:-build/bin/sessionkv-server}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 tmp=$(mktemp -d)
 p_skv=$(free_port); p_redis=$(free_port)
-"$BIN" --port "$p_skv" --dir "$tmp" "$@" >"$tmp/skv.log" 2>&1 & pid_skv=$!
+"$BIN" --port "$p_skv" --dir "$tmp" --metrics-port 0 "$@" >"$tmp/skv.log" 2>&1 & pid_skv=$!
 redis-server --port "$p_redis" --save '' --appendonly no --dir "$tmp" >"$tmp/redis.log" 2>&1 & pid_redis=$!
 trap 'kill $pid_skv $pid_redis 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 for p in $p_skv $p_redis; do

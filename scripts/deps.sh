@@ -7,6 +7,8 @@ SESSIONKV_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libasio-dev libabsl-dev librocksdb-dev libprotobuf-dev protobuf-compiler libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus-cpp-dev libcivetweb-dev
+  python3-yaml
   python3 python3-redis redis-server redis-tools
   clang libclang-rt-14-dev
 )

@@ -209,6 +209,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterServerCommands(table);
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);
+  RegisterShutdownCommand(table);
 }
 
 }  // namespace sessionkv::server

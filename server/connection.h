@@ -30,6 +30,7 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   void Deliver(std::string bytes) override;
   void Kill() override;
   void Resume(std::string reply) override;
+  void Drain() override;
 
  private:
   void StartRead();
@@ -44,6 +45,10 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   void Flush();
   void OnWrite(const asio::error_code& ec, size_t n);
   void Close();
+  // End of a drain: half-closes (FIN after the last reply) and reads and discards until the client
+  // closes too or kLinger passes. Closing with unread input would send a reset, and a reset makes the
+  // kernel drop replies still in flight.
+  void Linger();
   // Blocked commands (server/blocking.h): arms the timeout after a command blocked; ends the wait
   // with `reply` and resumes the pipeline.
   void WaitBlocked();
@@ -67,6 +72,8 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   bool writing_ = false;
   bool closed_ = false;
   bool input_paused_ = false;  // complete requests wait in in_ until out_ drains
+  bool draining_ = false;      // shutting down: close (lingering) once the replies are written
+  bool lingering_ = false;     // half-closed; input is discarded
 };
 
 }  // namespace sessionkv::server

@@ -52,7 +52,12 @@ class Server:
         conf = {"port": str(self.port), "bind": "127.0.0.1", "dir": self.dir}
         if TARGET == "redis":
             conf.update({"save": '""', "appendonly": "no"})
+        else:
+            # Parallel suites must not all bind the default metrics port 9121; tests of the endpoint
+            # pass their own free port (see metrics_url).
+            conf["metrics-port"] = "0"
         conf.update(config or {})
+        self.metrics_port = int(conf.get("metrics-port", 0)) if TARGET != "redis" else 0
         self.conf_path = os.path.join(self.dir, "server.conf")
         with open(self.conf_path, "w") as f:
             for k, v in conf.items():
@@ -80,6 +85,17 @@ class Server:
                 pass
             time.sleep(0.05)
         raise RuntimeError("server not ready after %ss:\n%s" % (timeout, self.read_log()))
+
+    def http(self, path, method="GET"):
+        """(status, headers, body text) of an HTTP request to the metrics endpoint."""
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.metrics_port, timeout=10)
+        try:
+            conn.request(method, path)
+            resp = conn.getresponse()
+            return resp.status, dict(resp.getheaders()), resp.read().decode("utf-8")
+        finally:
+            conn.close()
 
     def read_log(self):
         with open(self.log_path, "rb") as f:
