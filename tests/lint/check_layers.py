@@ -11,6 +11,7 @@ FORBIDDEN = {
     "base": ["protocol/", "storage/", "server/", "replication/", "clients/", "asio"],
     "protocol": ["storage/", "server/", "replication/", "clients/", "asio"],
     "storage": ["protocol/", "server/", "replication/", "clients/", "asio"],
+    "clients": ["storage/", "server/", "replication/"],
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 
