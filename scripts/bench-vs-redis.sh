@@ -179,19 +179,18 @@ part_redis_benchmark() {
 }
 
 # ------------------------------------------------------------------------------------------ part 2
-# session_bench <server> <repository> <rate>: prints "rps p50_ms p99_ms p999_ms errors cpu_s requests rss".
+# session_bench <server> <repository> <rate>: prints "rps p50_ms p99_ms p999_ms errors cpu_s requests rss",
+# the server's CPU seconds counted by sessionkv-bench from /proc while it measures (not while it populates).
 session_bench() {
-  local port pid c0 c1 result
+  local port pid
   port=$(port_of "$1"); pid=$(pid_of "$1")
   redis-cli -p "$port" flushall >/dev/null
-  c0=$(cpu_seconds "$pid")
-  result=$(pinned_client "$BENCH" --port "$port" --repository "$2" --pods "$PODS" \
-             --connections-per-pod "$CONNECTIONS_PER_POD" --sessions "$SESSIONS" --duration "$SESSION_DURATION" \
-             --rate "$3" --quiet | awk '/^RESULT/' || true)
-  c1=$(cpu_seconds "$pid")
-  # CPU of the populate phase is included on both sides alike; requests counts only measured ones.
-  echo "$result" | sed -E 's/[a-z0-9_]+=//g' | awk -v cpu="$(calc "$c1 - $c0")" -v rss="$(rss_bytes "$pid")" \
-    '{ print $2, $4, $5, $6, $8, cpu, $9, rss }'
+  pinned_client "$BENCH" --port "$port" --repository "$2" --pods "$PODS" \
+      --connections-per-pod "$CONNECTIONS_PER_POD" --sessions "$SESSIONS" --duration "$SESSION_DURATION" \
+      --rate "$3" --server-pid "$pid" --quiet |
+    awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+                     print v["rps"], v["p50_ms"], v["p99_ms"], v["p999_ms"], v["errors"], v["server_cpu_s"],
+                           v["requests"], v["server_rss"] }' || true
 }
 
 part_sessions() {

@@ -31,6 +31,8 @@ constexpr std::string_view kUsage = R"(sessionkv-bench: the Spring Session workl
   --seed N                 random seed (1)
   --session-bytes MIN-MAX  size of a new session's fields and values (512-4096)
   --db N                   database (SELECT) (0)
+  --server-pid PID         a local server's pid: report its CPU seconds (while measuring) and
+                           resident bytes from /proc
   --no-populate            do not create the sessions before measuring
   --quiet                  no progress lines
 A request is one session's command sequence (spring-session-wire.md 2.1, 2.2, 2.5).
@@ -109,6 +111,9 @@ absl::StatusOr<BenchOptions> ParseArgs(int argc, const char* const* argv) {
     } else if (flag == "--seed") {
       if (!ToUint(value, &u)) return Bad(flag, value);
       o.seed = u;
+    } else if (flag == "--server-pid") {
+      if (!ToUint(value, &u) || u == 0 || u > 1u << 30) return Bad(flag, value);
+      o.server_pid = static_cast<int>(u);
     } else if (flag == "--db") {
       if (!ToUint(value, &u) || u > 1000000) return Bad(flag, value);
       o.workload.db = static_cast<int>(u);

@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstring>
 #include <latch>
 #include <memory>
 #include <mutex>
@@ -27,6 +30,34 @@ int64_t UnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// A local process's CPU seconds (utime + stime, /proc/<pid>/stat fields 14 and 15), or -1.
+double ProcessCpuSeconds(int pid) {
+  std::FILE* f = std::fopen(StrCat("/proc/", pid, "/stat").c_str(), "r");
+  if (f == nullptr) return -1;
+  char buf[1024];
+  const size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  const char* p = std::strrchr(buf, ')');  // the command name may hold spaces
+  if (p == nullptr) return -1;
+  unsigned long long utime = 0, stime = 0;
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return -1;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Its resident bytes (VmRSS of /proc/<pid>/status), or -1.
+int64_t ProcessRssBytes(int pid) {
+  std::FILE* f = std::fopen(StrCat("/proc/", pid, "/status").c_str(), "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  int64_t kb = -1;
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    if (std::sscanf(line, "VmRSS: %lld kB", reinterpret_cast<long long*>(&kb)) == 1) break;
+  }
+  std::fclose(f);
+  return kb < 0 ? -1 : kb * 1024;
 }
 
 uint64_t Ns(Clock::duration d) { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); }
@@ -243,6 +274,7 @@ absl::StatusOr<BenchResult> Bench::Run(std::ostream& progress) {
     });
   }
   running_ = static_cast<int>(n);
+  const double cpu_at_start = o_.server_pid > 0 ? ProcessCpuSeconds(o_.server_pid) : -1;
   start_ = Clock::now() + std::chrono::milliseconds(20);
   end_ = start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.duration_s));
   ready.arrive_and_wait();
@@ -292,6 +324,11 @@ absl::StatusOr<BenchResult> Bench::Run(std::ostream& progress) {
     finished = std::max(finished, w->finished);
   }
   r.seconds = std::chrono::duration<double>(finished - start_).count();
+  if (cpu_at_start >= 0) {
+    const double cpu_at_end = ProcessCpuSeconds(o_.server_pid);
+    if (cpu_at_end >= 0) r.server_cpu_s = cpu_at_end - cpu_at_start;
+    r.server_rss = ProcessRssBytes(o_.server_pid);
+  }
   return r;
 }
 
@@ -320,12 +357,19 @@ void PrintResult(const BenchOptions& o, const BenchResult& r, std::ostream& out)
                 r.latency.Percentile(0.999) / 1e6, r.latency.max() / 1e6, r.latency.mean() / 1e6,
                 o.rate > 0 ? " (from intended start: coordinated omission corrected)" : "");
   out << buf;
+  if (r.server_cpu_s >= 0) {
+    std::snprintf(buf, sizeof(buf), "server (pid %d): %.2f CPU seconds, %.2f per million requests, %lld bytes resident\n",
+                  o.server_pid, r.server_cpu_s, r.requests ? r.server_cpu_s * 1e6 / r.requests : 0,
+                  static_cast<long long>(r.server_rss));
+    out << buf;
+  }
   std::snprintf(buf, sizeof(buf),
                 "RESULT rps=%.1f cps=%.1f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f errors=%llu "
-                "requests=%llu seconds=%.3f\n",
+                "requests=%llu seconds=%.3f server_cpu_s=%.3f server_rss=%lld\n",
                 r.requests / secs, r.commands / secs, r.latency.Percentile(0.5) / 1e6,
                 r.latency.Percentile(0.99) / 1e6, r.latency.Percentile(0.999) / 1e6, r.latency.max() / 1e6,
-                static_cast<unsigned long long>(r.errors), static_cast<unsigned long long>(r.requests), secs);
+                static_cast<unsigned long long>(r.errors), static_cast<unsigned long long>(r.requests), secs,
+                r.server_cpu_s, static_cast<long long>(r.server_rss));
   out << buf << std::flush;
 }
 

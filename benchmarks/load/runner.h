@@ -32,6 +32,7 @@ struct BenchOptions {
   uint64_t seed = 1;
   bool populate = true;    // create every session before measuring
   bool progress = true;    // a line per second
+  int server_pid = 0;      // a local server's pid: its CPU time and resident bytes are reported
   WorkloadOptions workload;
 };
 
@@ -42,6 +43,8 @@ struct BenchResult {
   uint64_t requests_by_kind[4] = {0, 0, 0, 0};
   double seconds = 0;
   Histogram latency;           // per request, ns
+  double server_cpu_s = -1;    // the server's user + system CPU seconds while measuring (--server-pid)
+  int64_t server_rss = -1;     // its resident bytes at the end
 };
 
 // Runs the benchmark; fails if no connection can be made. Progress lines go to `progress`.
