@@ -8,7 +8,7 @@
 #   1. redis-benchmark: --tests (get,set,hset,hgetall,pexpire) x --pipelines ("1 16"), --clients 50,
 #      --requests each, random keys over --keyspace keys (preloaded for hgetall and pexpire);
 #   2. sessionkv-bench (the Spring Session workload) for --repositories (default,indexed): closed loop
-#      for requests/s, then open loop at --session-rate (default: 60% of the lower closed-loop rate of
+#      for requests/s, then open loop at --session-rate (default: 40% of the lower closed-loop rate of
 #      the two servers) for p99 at the same offered load.
 # For every run it also reads the server's CPU time (/proc/<pid>/stat utime+stime) before and after and
 # prints CPU seconds per million requests, and the resident bytes (VmRSS) at the end.
@@ -22,7 +22,7 @@
 #   --pipelines LIST      redis-benchmark pipeline depths ("1 16")
 #   --repositories LIST   sessionkv-bench repositories (default,indexed); "" skips the session part
 #   --session-duration S  seconds per sessionkv-bench run (10)
-#   --session-rate R      open-loop requests/s; 0 = 60% of the slower server's closed-loop rate; - skips
+#   --session-rate R      open-loop requests/s; 0 = 40% of the slower server's closed-loop rate; - skips
 #   --pods N --connections-per-pod N --sessions N   sessionkv-bench shape (10, 5, 20000)
 #   --io-threads N        sessionkv's io-threads (1)
 #   --server-cpus LIST    taskset CPU list for both servers (unpinned)
@@ -105,20 +105,29 @@ pid_skv=""; pid_redis=""
 cleanup() { kill $pid_skv $pid_redis 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-start_servers() {
-  p_skv=$(free_port); p_redis=$(free_port)
-  mkdir -p "$tmp/skv" "$tmp/redis"
-  set_durability
-  exec_server "$BIN" --port "$p_skv" --dir "$tmp/skv" --io-threads "$IO_THREADS" "${SKV_DURABILITY[@]}" \
-    "${SKV_EXTRA[@]}" >"$tmp/skv.log" 2>&1 &
-  pid_skv=$!
-  exec_server redis-server --port "$p_redis" --dir "$tmp/redis" "${REDIS_DURABILITY[@]}" >"$tmp/redis.log" 2>&1 &
-  pid_redis=$!
-  for p in $p_skv $p_redis; do
-    for _ in $(seq 100); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.1; done
-    redis-cli -p "$p" ping >/dev/null || { echo "server on $p did not start" >&2; cat "$tmp"/*.log >&2; exit 1; }
-  done
+# start_server skv|redis: a fresh process in a fresh dir, and waits for PING.
+start_server() {
+  local which=$1 port
+  port=$(free_port)
+  rm -rf "$tmp/$which"; mkdir -p "$tmp/$which"
+  if [ "$which" = skv ]; then
+    exec_server "$BIN" --port "$port" --dir "$tmp/skv" --io-threads "$IO_THREADS" "${SKV_DURABILITY[@]}" \
+      "${SKV_EXTRA[@]}" >>"$tmp/skv.log" 2>&1 &
+    pid_skv=$!; p_skv=$port
+  else
+    exec_server redis-server --port "$port" --dir "$tmp/redis" "${REDIS_DURABILITY[@]}" >>"$tmp/redis.log" 2>&1 &
+    pid_redis=$!; p_redis=$port
+  fi
+  for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "$which did not start on port $port" >&2; cat "$tmp/$which.log" >&2; exit 1
 }
+stop_server() {
+  local pid
+  pid=$(pid_of "$1")
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+restart_server() { stop_server "$1"; start_server "$1"; }
 
 # CPU seconds the process has used (user + system), and its resident bytes.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
@@ -180,11 +189,13 @@ part_redis_benchmark() {
 
 # ------------------------------------------------------------------------------------------ part 2
 # session_bench <server> <repository> <rate>: prints "rps p50_ms p99_ms p999_ms errors cpu_s requests rss",
-# the server's CPU seconds counted by sessionkv-bench from /proc while it measures (not while it populates).
+# the server's CPU seconds counted by sessionkv-bench from /proc while it measures (not while it populates)
+# and its resident bytes at the end. Every run gets a fresh server, so the resident bytes are this run's
+# sessions (plus what the allocator keeps), not what earlier runs left behind.
 session_bench() {
   local port pid
+  restart_server "$1"
   port=$(port_of "$1"); pid=$(pid_of "$1")
-  redis-cli -p "$port" flushall >/dev/null
   pinned_client "$BENCH" --port "$port" --repository "$2" --pods "$PODS" \
       --connections-per-pod "$CONNECTIONS_PER_POD" --sessions "$SESSIONS" --duration "$SESSION_DURATION" \
       --rate "$3" --server-pid "$pid" --quiet |
@@ -206,10 +217,12 @@ part_sessions() {
       [ "$mode" = open ] && r=$rate
       local s_rps=0 r_rps=0 s_p99=0 r_p99=0 s_cpu=0 r_cpu=0 s_n=0 r_n=0 s_rss=0 r_rss=0 s_err=0 r_err=0
       for _ in $(seq "$ROUNDS"); do
-        read -r rps p50 p99 p999 err cpu n rss <<<"$(session_bench skv "$repo" "$r")"
+        session_bench skv "$repo" "$r" >"$tmp/result"  # not in $(...): the restart must stay in this shell
+        read -r rps p50 p99 p999 err cpu n rss <"$tmp/result"
         s_rps=$(calc "$s_rps+$rps"); s_p99=$(calc "max($s_p99,$p99)"); s_cpu=$(calc "$s_cpu+$cpu")
         s_n=$(calc "$s_n+$n"); s_rss=$rss; s_err=$(calc "$s_err+$err")
-        read -r rps p50 p99 p999 err cpu n rss <<<"$(session_bench redis "$repo" "$r")"
+        session_bench redis "$repo" "$r" >"$tmp/result"
+        read -r rps p50 p99 p999 err cpu n rss <"$tmp/result"
         r_rps=$(calc "$r_rps+$rps"); r_p99=$(calc "max($r_p99,$p99)"); r_cpu=$(calc "$r_cpu+$cpu")
         r_n=$(calc "$r_n+$n"); r_rss=$rss; r_err=$(calc "$r_err+$err")
       done
@@ -218,18 +231,21 @@ part_sessions() {
       calc "'%-8s %-10s %10.0f %10.0f %6.2f %9.3f %9.3f %10.2f %10.2f %12d %12d%s' % ('$repo', '$label',
             $s_rps/$ROUNDS, $r_rps/$ROUNDS, $s_rps/$r_rps, $s_p99, $r_p99, $s_cpu*1e6/max($s_n,1),
             $r_cpu*1e6/max($r_n,1), $s_rss, $r_rss, '' if $s_err + $r_err == 0 else '  errors %d/%d' % ($s_err, $r_err))"
-      # The open-loop rate both servers can carry: 60% of the slower one's closed-loop rate.
+      # The open-loop rate both servers carry with room to spare: 40% of the slower one's closed-loop rate.
       if [ "$mode" = closed ] && [ "$rate" = 0 ]; then
-        rate=$(calc "int(0.6 * min($s_rps, $r_rps) / $ROUNDS)")
+        rate=$(calc "int(0.4 * min($s_rps, $r_rps) / $ROUNDS)")
       fi
     done
   done
   echo "(p99 in ms: the worst round; cpu/M: server CPU seconds per million requests, a request being one"
-  echo " session's command sequence; rss: resident bytes at the end of the last round)"
+  echo " session's command sequence; rss: resident bytes at the end of the last round, each round on a"
+  echo " fresh server)"
 }
 
 # ------------------------------------------------------------------------------------------ main
-start_servers
+set_durability
+start_server skv
+start_server redis
 echo "sessionkv $("$BIN" --version 2>/dev/null | head -1) io-threads $IO_THREADS; $(redis-server --version | cut -d' ' -f1-3)"
 echo "persistence: $PERSISTENCE; server cpus: ${SERVER_CPUS:-any}; client cpus: ${CLIENT_CPUS:-any}; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$RUN_REDIS_BENCHMARK" = 1 ] && part_redis_benchmark
