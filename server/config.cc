@@ -29,8 +29,6 @@
 namespace sessionkv::server {
 namespace {
 
-bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-int HexValue(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 
 // sdstrim with `chars` on both ends.
 std::string_view Trim(std::string_view s, std::string_view chars) {
