@@ -29,7 +29,6 @@
 namespace sessionkv::server {
 namespace {
 
-
 // sdstrim with `chars` on both ends.
 std::string_view Trim(std::string_view s, std::string_view chars) {
   const size_t begin = s.find_first_not_of(chars);
