@@ -43,8 +43,8 @@ absl::Status BatchRing::Publish(uint64_t first_seq, uint64_t count, std::string 
     }
   }
   if (!to_wake.empty()) {
-    // A reader unregisters under mu_ and then waits for wake_mu_, so one picked above is alive while its
-    // hook runs here even if its owner is destroying it on another thread.
+    // A reader unregisters under mu_ and then waits for wake_mu_, so one picked above is alive
+    // while its hook runs here even if its owner is destroying it on another thread.
     std::lock_guard wake_lock(wake_mu_);
     for (Reader* r : to_wake) {
       std::unique_lock lock(mu_);

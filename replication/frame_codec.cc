@@ -57,7 +57,7 @@ std::string_view CompressionName(Compression compression) {
   return compression == Compression::kZstd ? "zstd" : "none";
 }
 
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // FrameWriter
 
 struct FrameWriter::Zstd {
@@ -86,7 +86,8 @@ absl::Status FrameWriter::Append(pb::Frame& frame, std::string* out, bool compre
   return AppendSerialized(message, out, compress);
 }
 
-absl::Status FrameWriter::AppendSerialized(std::string_view message, std::string* out, bool compress) {
+absl::Status FrameWriter::AppendSerialized(std::string_view message, std::string* out,
+                                           bool compress) {
   if (message.size() > max_frame_bytes_) return TooLarge(message.size(), max_frame_bytes_);
   const size_t start = out->size();
   if (!compress || zstd_ == nullptr) {
@@ -119,7 +120,7 @@ absl::Status FrameWriter::AppendSerialized(std::string_view message, std::string
   return absl::OkStatus();
 }
 
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // FrameReader
 
 struct FrameReader::Zstd {
@@ -164,8 +165,8 @@ absl::StatusOr<bool> FrameReader::Next(pb::Frame* frame) {
   if (in.size() < used + 1 + length) return false;
   const auto flags = static_cast<uint8_t>(in[used]);
   if ((flags & ~kKnownFlags) != 0) {
-    return Fail(absl::DataLossError(StrCat("replication frame has unknown flags 0x",
-                                           absl::Hex(flags))));
+    return Fail(
+        absl::DataLossError(StrCat("replication frame has unknown flags 0x", absl::Hex(flags))));
   }
   std::string_view payload = in.substr(used + 1, length);
   if (flags & kFlagZstd) {
@@ -184,9 +185,9 @@ absl::StatusOr<bool> FrameReader::Next(pb::Frame* frame) {
   return true;
 }
 
-// Runs one flushed zstd block through the direction's context. The writer flushed at the frame's end, so
-// all of the frame's bytes come out of exactly this input; output beyond the limit is an error, which also
-// stops a decompression bomb early.
+// Runs one flushed zstd block through the direction's context. The writer flushed at the frame's
+// end, so all of the frame's bytes come out of exactly this input; output beyond the limit is an
+// error, which also stops a decompression bomb early.
 absl::Status FrameReader::Decompress(std::string_view in, std::string* out) {
   if (zstd_ == nullptr) {
     zstd_ = std::make_unique<Zstd>();

@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-// The replication stream's framing (docs/replication.md, "Frames"): after SKVSYNC each direction of the
-// connection is a sequence of
+// The replication stream's framing (docs/replication.md, "Frames"): after SKVSYNC each direction of
+// the connection is a sequence of
 //
 //   varint N | flags (1 byte) | N bytes of payload
 //
-// where the payload is a serialized pb::Frame, or, with flags bit 0 (kFlagZstd), that message passed
-// through the direction's single streaming zstd context and flushed (ZSTD_e_flush) at the frame's end.
-// Flushing at every frame means a frame is always decodable as soon as its bytes arrive: compression never
-// holds data back, however small the frame. Keeping one context for the whole connection lets frame k
-// refer to bytes of frames 1..k-1, which is what makes repetitive session traffic (the same key prefix,
-// the same JDK serialization headers in every batch) compress several times better than frame by frame.
-// A writer may send any frame uncompressed (snapshot chunks of SST files are compressed already); the
-// reader follows the flags, so it needs no configuration beyond the size limit.
+// where the payload is a serialized pb::Frame, or, with flags bit 0 (kFlagZstd), that message
+// passed through the direction's single streaming zstd context and flushed (ZSTD_e_flush) at the
+// frame's end. Flushing at every frame means a frame is always decodable as soon as its bytes
+// arrive: compression never holds data back, however small the frame. Keeping one context for the
+// whole connection lets frame k refer to bytes of frames 1..k-1, which is what makes repetitive
+// session traffic (the same key prefix, the same JDK serialization headers in every batch) compress
+// several times better than frame by frame. A writer may send any frame uncompressed (snapshot
+// chunks of SST files are compressed already); the reader follows the flags, so it needs no
+// configuration beyond the size limit.
 //
-// Both sides are plain objects over bytes: no sockets, no threads. A connection owns one FrameWriter for
-// what it sends and one FrameReader for what it receives.
+// Both sides are plain objects over bytes: no sockets, no threads. A connection owns one
+// FrameWriter for what it sends and one FrameReader for what it receives.
 #pragma once
 
 #include <cstddef>
@@ -32,13 +33,14 @@ namespace sessionkv::replication {
 // The Frame.version this release writes.
 inline constexpr uint32_t kProtocolVersion = 1;
 
-// Flag bits of a frame header. Unknown bits are an error: a reader never guesses at a layout it does not
-// know (a later release that adds one announces it in REPLCONF capa first).
+// Flag bits of a frame header. Unknown bits are an error: a reader never guesses at a layout it
+// does not know (a later release that adds one announces it in REPLCONF capa first).
 inline constexpr uint8_t kFlagZstd = 0x01;
 inline constexpr uint8_t kKnownFlags = kFlagZstd;
 
-// A frame's serialized message may be at most this large (before compression); the writer splits batches
-// and snapshot chunks below it. 16 MB: a snapshot chunk is at most 1 MB, and a bigger batch is split.
+// A frame's serialized message may be at most this large (before compression); the writer splits
+// batches and snapshot chunks below it. 16 MB: a snapshot chunk is at most 1 MB, and a bigger batch
+// is split.
 inline constexpr size_t kDefaultMaxFrameBytes = 16u << 20;
 
 // `repl-compression zstd|none`.
@@ -68,9 +70,9 @@ class FrameWriter {
   Compression compression() const { return compression_; }
   size_t max_frame_bytes() const { return max_frame_bytes_; }
 
-  // Serializes `frame` (setting its version) and appends the framed bytes to `out`. `compress` = false
-  // sends this frame uncompressed even on a zstd connection. ResourceExhausted if the message exceeds
-  // max_frame_bytes (the caller should have split it); `out` is unchanged on error.
+  // Serializes `frame` (setting its version) and appends the framed bytes to `out`. `compress` =
+  // false sends this frame uncompressed even on a zstd connection. ResourceExhausted if the message
+  // exceeds max_frame_bytes (the caller should have split it); `out` is unchanged on error.
   absl::Status Append(pb::Frame& frame, std::string* out, bool compress = true);
   // The same for an already serialized message.
   absl::Status AppendSerialized(std::string_view message, std::string* out, bool compress = true);
@@ -97,8 +99,8 @@ class FrameReader {
   // Appends bytes received from the socket.
   void Feed(std::string_view bytes);
   // Decodes the next complete frame into `frame`: true if one was decoded, false if more bytes are
-  // needed. An error (a frame above the limit, unknown flags, corrupt zstd data, a message protobuf cannot
-  // parse) is sticky: the stream cannot be resynchronized, the connection must be dropped.
+  // needed. An error (a frame above the limit, unknown flags, corrupt zstd data, a message protobuf
+  // cannot parse) is sticky: the stream cannot be resynchronized, the connection must be dropped.
   absl::StatusOr<bool> Next(pb::Frame* frame);
 
   // Bytes fed and not yet decoded.
@@ -112,7 +114,7 @@ class FrameReader {
   size_t max_frame_bytes_;
   size_t max_wire_bytes_;  // the compressed form of a frame at the limit may be slightly larger
   std::string buffer_;
-  size_t pos_ = 0;         // start of the undecoded bytes in buffer_
+  size_t pos_ = 0;  // start of the undecoded bytes in buffer_
   struct Zstd;
   std::unique_ptr<Zstd> zstd_;
   std::string scratch_;

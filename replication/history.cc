@@ -52,7 +52,8 @@ std::string MintHistoryId(std::mt19937_64& rng) {
   id.reserve(kIdLength);
   while (id.size() < kIdLength) {
     uint64_t bits = rng();
-    for (int i = 0; i < 16 && id.size() < kIdLength; ++i, bits >>= 4) id.push_back(kHex[bits & 0xf]);
+    for (int i = 0; i < 16 && id.size() < kIdLength; ++i, bits >>= 4)
+      id.push_back(kHex[bits & 0xf]);
   }
   return id;
 }
@@ -63,7 +64,7 @@ std::mt19937_64 SeededRng() {
   return std::mt19937_64(seed);
 }
 
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // HistoryList
 
 absl::Status HistoryList::Validate() const {
@@ -82,9 +83,11 @@ absl::Status HistoryList::Validate() const {
       const HistoryEntry& next = entries_[i + 1];
       if (e.open()) return absl::DataLossError(StrCat(where, ": open but not the newest"));
       if (next.first_seq != e.last_seq + 1) {
-        return absl::DataLossError(StrCat(where, ": the next entry does not start at ", e.last_seq + 1));
+        return absl::DataLossError(
+            StrCat(where, ": the next entry does not start at ", e.last_seq + 1));
       }
-      if (next.epoch < e.epoch) return absl::DataLossError(StrCat(where, ": the next epoch is lower"));
+      if (next.epoch < e.epoch)
+        return absl::DataLossError(StrCat(where, ": the next epoch is lower"));
     }
   }
   return absl::OkStatus();
@@ -128,7 +131,7 @@ void HistoryList::Prune(size_t max_entries) {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // The repl-state file
 
 std::string FormatReplState(const ReplState& state) {
@@ -153,14 +156,17 @@ absl::StatusOr<ReplState> ParseReplState(std::string_view text) {
   for (absl::string_view raw : absl::StrSplit(ToAbsl(text), '\n', absl::SkipEmpty())) {
     ++lineno;
     std::vector<std::string_view> f;
-    for (absl::string_view w : absl::StrSplit(raw, ' ', absl::SkipEmpty())) f.push_back(FromAbsl(w));
+    for (absl::string_view w : absl::StrSplit(raw, ' ', absl::SkipEmpty()))
+      f.push_back(FromAbsl(w));
     const auto bad = [&](std::string_view why) {
       return absl::DataLossError(StrCat("repl-state line ", lineno, ": ", why));
     };
     if (!have_magic) {
       uint64_t version = 0;
-      if (f.size() != 2 || f[0] != kMagic || !ParseU64(f[1], &version)) return bad("not a repl-state file");
-      if (version != kFormatVersion) return bad(StrCat("format version ", version, " is not supported"));
+      if (f.size() != 2 || f[0] != kMagic || !ParseU64(f[1], &version))
+        return bad("not a repl-state file");
+      if (version != kFormatVersion)
+        return bad(StrCat("format version ", version, " is not supported"));
       have_magic = true;
     } else if (f[0] == "node" && f.size() == 2) {
       state.node_id = std::string(f[1]);
@@ -219,7 +225,8 @@ absl::Status SaveReplState(const std::string& path, const ReplState& state) {
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoError("rename", tmp);
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   return FsyncPath(dir, O_RDONLY | O_DIRECTORY);
 }
 

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// Histories (docs/replication.md, "Histories"; shared replication.md 4.2): which primary incarnation wrote
-// which range of sequence numbers. Sequences are RocksDB's, equal on primary and replicas (lockstep), so
-// a sequence alone does not say whose write it is: a primary that restarted after losing its last second
-// (everysec), or a replica promoted while the old primary kept writing, reuse the same numbers for other
-// data. The history list makes that visible: an ordered chain of (id, epoch, first_seq, last_seq), the
-// last entry open while it is current. A new id is minted on every primary start and every promotion.
+// Histories (docs/replication.md, "Histories"; shared replication.md 4.2): which primary
+// incarnation wrote which range of sequence numbers. Sequences are RocksDB's, equal on primary and
+// replicas (lockstep), so a sequence alone does not say whose write it is: a primary that restarted
+// after losing its last second (everysec), or a replica promoted while the old primary kept
+// writing, reuse the same numbers for other data. The history list makes that visible: an ordered
+// chain of (id, epoch, first_seq, last_seq), the last entry open while it is current. A new id is
+// minted on every primary start and every promotion.
 //
-// The list lives in the `repl-state` file beside the data (never in RocksDB: nothing but the stream may
-// write a replica's RocksDB), together with the node's own id. It is replaced atomically: written to a
-// temporary file, fsynced, renamed over the old one, and the directory fsynced.
+// The list lives in the `repl-state` file beside the data (never in RocksDB: nothing but the stream
+// may write a replica's RocksDB), together with the node's own id. It is replaced atomically:
+// written to a temporary file, fsynced, renamed over the old one, and the directory fsynced.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,8 @@ struct HistoryEntry {
   std::string id;          // 40 lowercase hex characters
   uint64_t epoch = 0;      // >= 1; raised by promotion only
   uint64_t first_seq = 0;  // the first sequence written under this id
-  uint64_t last_seq = kOpenSeq;  // the last one, or kOpenSeq while current; first_seq - 1 when empty
+  uint64_t last_seq =
+      kOpenSeq;  // the last one, or kOpenSeq while current; first_seq - 1 when empty
 
   bool open() const { return last_seq == kOpenSeq; }
   // Whether `seq` lies in this entry, with `primary_last` standing in for an open end.
@@ -50,8 +52,8 @@ class HistoryList {
   HistoryList() = default;
   explicit HistoryList(std::vector<HistoryEntry> entries) : entries_(std::move(entries)) {}
 
-  // The chain is well formed: ids are 40 hex characters and distinct, epochs >= 1 and never decrease,
-  // each entry starts right after the previous one ends, only the last may be open.
+  // The chain is well formed: ids are 40 hex characters and distinct, epochs >= 1 and never
+  // decrease, each entry starts right after the previous one ends, only the last may be open.
   absl::Status Validate() const;
 
   bool empty() const { return entries_.empty(); }
@@ -64,13 +66,13 @@ class HistoryList {
   // The entry whose range holds `seq` (an open end reaching to `primary_last`); nullptr if none.
   const HistoryEntry* Covering(uint64_t seq, uint64_t primary_last) const;
 
-  // A primary starts with `recovered_seq` as its newest sequence: the open entry (if any) is closed there
-  // and a new one opens at recovered_seq + 1, same epoch (a restart supersedes nobody; epoch 1 when the
-  // list was empty). Returns the new id.
+  // A primary starts with `recovered_seq` as its newest sequence: the open entry (if any) is closed
+  // there and a new one opens at recovered_seq + 1, same epoch (a restart supersedes nobody; epoch
+  // 1 when the list was empty). Returns the new id.
   const HistoryEntry& MintOnStart(uint64_t recovered_seq, std::mt19937_64& rng);
-  // A replica is promoted with `last_applied` as its newest sequence: the current entry is closed there
-  // and a new one opens at last_applied + 1 with epoch + 1, so the old primary, seeing the higher epoch,
-  // knows it was superseded.
+  // A replica is promoted with `last_applied` as its newest sequence: the current entry is closed
+  // there and a new one opens at last_applied + 1 with epoch + 1, so the old primary, seeing the
+  // higher epoch, knows it was superseded.
   const HistoryEntry& MintOnPromotion(uint64_t last_applied, std::mt19937_64& rng);
 
   // Keeps at most `max_entries` (the newest). Entries that old cover sequences no WAL still holds.
@@ -86,8 +88,8 @@ class HistoryList {
 
 // The repl-state file's content.
 struct ReplState {
-  std::string node_id;   // this node's own id (the replica_uuid of SKVSYNC), minted once
-  HistoryList history;   // a primary's own chain, or the chain a replica adopted from its primary
+  std::string node_id;  // this node's own id (the replica_uuid of SKVSYNC), minted once
+  HistoryList history;  // a primary's own chain, or the chain a replica adopted from its primary
 
   bool operator==(const ReplState&) const = default;
 };
@@ -99,10 +101,11 @@ struct ReplState {
 std::string FormatReplState(const ReplState& state);
 absl::StatusOr<ReplState> ParseReplState(std::string_view text);
 
-// NotFound when the file does not exist (a node that never replicated); DataLoss when it cannot be parsed.
+// NotFound when the file does not exist (a node that never replicated); DataLoss when it cannot be
+// parsed.
 absl::StatusOr<ReplState> LoadReplState(const std::string& path);
-// Writes `path`.tmp, fsyncs it, renames it over `path`, fsyncs the directory: a crash leaves the old file
-// or the new one, never a mix.
+// Writes `path`.tmp, fsyncs it, renames it over `path`, fsyncs the directory: a crash leaves the
+// old file or the new one, never a mix.
 absl::Status SaveReplState(const std::string& path, const ReplState& state);
 
 }  // namespace sessionkv::replication

@@ -20,9 +20,9 @@ void LagTracker::OnCommit(uint64_t first_seq, uint64_t last_seq, int64_t commit_
   if (points_.size() > max_points_) Thin();
 }
 
-// Drops every other point of the older half. The batches a dropped point covered now map to the point
-// before it, an earlier time: their lag reads higher, never lower. The oldest point stays, so coverage does
-// not shrink; the newer half stays exact.
+// Drops every other point of the older half. The batches a dropped point covered now map to the
+// point before it, an earlier time: their lag reads higher, never lower. The oldest point stays, so
+// coverage does not shrink; the newer half stays exact.
 void LagTracker::Thin() {
   const size_t half = points_.size() / 2;
   std::deque<Point> kept;
@@ -53,7 +53,8 @@ ReplicaLag LagTracker::LagOf(const Replica& r, int64_t now_ms) const {
 
 void LagTracker::AddReplica(const std::string& id, uint64_t acked_seq, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  replicas_[id] = Replica{.acked = acked_seq, .synced = 0, .last_ack_ms = now_ms, .advanced_ms = now_ms};
+  replicas_[id] =
+      Replica{.acked = acked_seq, .synced = 0, .last_ack_ms = now_ms, .advanced_ms = now_ms};
 }
 
 void LagTracker::RemoveReplica(const std::string& id) {

@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
-// Replication lag on one clock (docs/replication.md, "Acks, lag and timeouts"; shared replication.md 4.9).
-// The primary remembers when it committed each recent batch (seq -> commit_ms), and each replica's acked
-// (applied) and synced sequences. A replica's lag is
+// Replication lag on one clock (docs/replication.md, "Acks, heartbeats, timeouts, lag"; shared
+// replication.md 4.9). The primary remembers when it committed each recent batch (seq ->
+// commit_ms), and each replica's acked (applied) and synced sequences. A replica's lag is
 //
-//   lag_ms = now_primary - commit_ms(the first batch it has not acked), or 0 when it has acked everything
+//   lag_ms = now_primary - commit_ms(the first batch it has not acked), or 0 when it has acked
+//   everything
 //
-// so no clock of another cloud enters the number. Redis's `lag` field in INFO's slaveN line is kept for
-// compatibility as ceil(lag_ms / 1000) seconds.
+// so no clock of another cloud enters the number. Redis's `lag` field in INFO's slaveN line is kept
+// for compatibility as ceil(lag_ms / 1000) seconds.
 //
-// Memory is bounded: commit times are kept once per distinct millisecond (the first sequence committed in
-// it), and when `max_points` is reached every other old point is dropped. A dropped point makes the lag of
-// a batch look older than it is, never younger, so min-replicas-max-lag errs on the safe side; recent
-// batches keep their exact times. A replica behind the oldest point is lagging at least since then.
+// Memory is bounded: commit times are kept once per distinct millisecond (the first sequence
+// committed in it), and when `max_points` is reached every other old point is dropped. A dropped
+// point makes the lag of a batch look older than it is, never younger, so min-replicas-max-lag errs
+// on the safe side; recent batches keep their exact times. A replica behind the oldest point is
+// lagging at least since then.
 //
-// Thread-safe: the writer thread records commits, connection threads record acks, INFO and WAIT read.
+// Thread-safe: the writer thread records commits, connection threads record acks, INFO and WAIT
+// read.
 #pragma once
 
 #include <cstddef>
@@ -30,14 +33,14 @@
 namespace sessionkv::replication {
 
 struct ReplicaLag {
-  uint64_t acked_seq = 0;      // applied on the replica
-  uint64_t synced_seq = 0;     // durable on the replica
-  uint64_t behind_seqs = 0;    // primary's last sequence - acked_seq
+  uint64_t acked_seq = 0;    // applied on the replica
+  uint64_t synced_seq = 0;   // durable on the replica
+  uint64_t behind_seqs = 0;  // primary's last sequence - acked_seq
   int64_t lag_ms = 0;
-  int64_t lag_seconds = 0;     // Redis's `lag`: ceil(lag_ms / 1000)
-  int64_t last_ack_ms = 0;     // primary clock when the last Ack arrived
-  // How long data has been pending without the ack advancing (repl-timeout's progress check); 0 when
-  // the replica has acked everything.
+  int64_t lag_seconds = 0;  // Redis's `lag`: ceil(lag_ms / 1000)
+  int64_t last_ack_ms = 0;  // primary clock when the last Ack arrived
+  // How long data has been pending without the ack advancing (repl-timeout's progress check); 0
+  // when the replica has acked everything.
   int64_t stalled_ms = 0;
 };
 
@@ -51,8 +54,10 @@ class LagTracker {
   // A replica connected (starting at `acked_seq`, what it said it had), or left.
   void AddReplica(const std::string& id, uint64_t acked_seq, int64_t now_ms);
   void RemoveReplica(const std::string& id);
-  // An Ack arrived. Sequences never go back (a stale ack reordered behind a newer one changes nothing).
-  absl::Status OnAck(const std::string& id, uint64_t applied_seq, uint64_t synced_seq, int64_t now_ms);
+  // An Ack arrived. Sequences never go back (a stale ack reordered behind a newer one changes
+  // nothing).
+  absl::Status OnAck(const std::string& id, uint64_t applied_seq, uint64_t synced_seq,
+                     int64_t now_ms);
 
   std::optional<ReplicaLag> Lag(const std::string& id, int64_t now_ms) const;
   // WAIT numreplicas: replicas whose applied sequence reached `seq`.
@@ -67,7 +72,7 @@ class LagTracker {
 
  private:
   struct Point {
-    uint64_t seq;       // the first sequence committed at this millisecond
+    uint64_t seq;  // the first sequence committed at this millisecond
     int64_t commit_ms;
   };
   struct Replica {

@@ -32,12 +32,11 @@ ResumeDecision Diverged(uint64_t fork_seq, std::string reason) {
 // The replica's history is not on the primary's chain: a full sync replaces its data, which is only
 // allowed when the primary is not much smaller (or the operator said so).
 ResumeDecision UnknownHistory(const ResumeRequest& req, const PrimaryView& primary) {
-  const std::string what =
-      req.history_id.empty() ? std::string("replica has no history")
-                             : StrCat("unknown history ", req.history_id);
-  const bool behind = req.replica_keys > 0 && static_cast<double>(primary.keys) <
-                                                  primary.resync_min_key_ratio *
-                                                      static_cast<double>(req.replica_keys);
+  const std::string what = req.history_id.empty() ? std::string("replica has no history")
+                                                  : StrCat("unknown history ", req.history_id);
+  const bool behind = req.replica_keys > 0 &&
+                      static_cast<double>(primary.keys) <
+                          primary.resync_min_key_ratio * static_cast<double>(req.replica_keys);
   if (behind && !req.force_resync && !primary.allow_resync_from_behind) {
     return {.kind = ResumeKind::kRefuse,
             .reason = StrCat(what, ": the primary has ", primary.keys, " keys, fewer than ",
@@ -69,8 +68,8 @@ ResumeDecision DecideResume(const ResumeRequest& req, const PrimaryView& primary
   const uint64_t end = claimed->open() ? primary.last_seq : claimed->last_seq;
   if (applied > end) {
     if (claimed->open()) {
-      return Diverged(end, StrCat("replica is at seq ", applied, ", past the primary's newest ", end,
-                                  " on history ", claimed->id));
+      return Diverged(end, StrCat("replica is at seq ", applied, ", past the primary's newest ",
+                                  end, " on history ", claimed->id));
     }
     return Diverged(end, StrCat("replica is at seq ", applied, " on history ", claimed->id,
                                 ", which the primary closed at ", end));
@@ -79,9 +78,10 @@ ResumeDecision DecideResume(const ResumeRequest& req, const PrimaryView& primary
   if (primary.tag_at_resume_point.has_value() && applied > 0) {
     const HistoryEntry* covering = chain.Covering(applied, primary.last_seq);
     if (covering != nullptr && *primary.tag_at_resume_point != covering->id) {
-      return Diverged(covering->first_seq - 1,
-                      StrCat("the batch at seq ", applied, " carries history ",
-                             *primary.tag_at_resume_point, ", the primary's list says ", covering->id));
+      return Diverged(
+          covering->first_seq - 1,
+          StrCat("the batch at seq ", applied, " carries history ", *primary.tag_at_resume_point,
+                 ", the primary's list says ", covering->id));
     }
   }
   if (req.next_seq <= primary.last_seq && req.next_seq < primary.oldest_retained_seq) {

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -66,7 +67,8 @@ TEST(BatchRingTest, PublishRefusesGaps) {
 
 TEST(BatchRingTest, BoundedByBytesOldestLeaveFirst) {
   BatchRing ring(1000, 1);
-  for (uint64_t s = 1; s <= 100; ++s) ASSERT_TRUE(ring.Publish(s, 1, std::string(100, 'x'), 0).ok());
+  for (uint64_t s = 1; s <= 100; ++s)
+    ASSERT_TRUE(ring.Publish(s, 1, std::string(100, 'x'), 0).ok());
   const RingStats st = ring.stats();
   EXPECT_LE(st.bytes, 1000u);
   EXPECT_EQ(st.batches, 1000u / (100 + 64));
@@ -76,7 +78,8 @@ TEST(BatchRingTest, BoundedByBytesOldestLeaveFirst) {
   EXPECT_EQ(st.evicted, 100 - st.batches);
   auto reader = ring.NewReader([] {});
   std::vector<RingBatch> out;
-  EXPECT_THAT(reader->Read(st.oldest_seq - 1, 1 << 20, &out), IsOkAndHolds(ReadResult::kFellBehind));
+  EXPECT_THAT(reader->Read(st.oldest_seq - 1, 1 << 20, &out),
+              IsOkAndHolds(ReadResult::kFellBehind));
   EXPECT_THAT(reader->Read(st.oldest_seq, 1 << 20, &out), IsOkAndHolds(ReadResult::kBatches));
 }
 
@@ -130,9 +133,9 @@ TEST(BatchRingTest, ResetMakesReadersFallBehindOrAhead) {
   EXPECT_TRUE(ring.Publish(100, 1, "x", 0).ok());
 }
 
-// One publisher, several streamers woken by their hooks (never polling), a ring too small to hold the
-// stream so the slower ones fall behind and catch up from the "WAL" (here: the list of every batch).
-// Each streamer must see every batch exactly once, in order, with the right bytes.
+// One publisher, several streamers woken by their hooks (never polling), a ring too small to hold
+// the stream so the slower ones fall behind and catch up from the "WAL" (here: the list of every
+// batch). Each streamer must see every batch exactly once, in order, with the right bytes.
 TEST(BatchRingTest, ConcurrentReadersSeeEveryBatchInOrder) {
   constexpr uint64_t kBatches = 20000;
   constexpr int kReaders = 4;
@@ -140,6 +143,9 @@ TEST(BatchRingTest, ConcurrentReadersSeeEveryBatchInOrder) {
   std::vector<std::string> wal(kBatches + 1);
   for (uint64_t s = 1; s <= kBatches; ++s) wal[s] = Bytes(s) + std::string(s % 300, 'p');
   std::atomic<uint64_t> published{0};
+  std::mutex progress_mu;
+  std::condition_variable progress_cv;
+  std::vector<uint64_t> positions(kReaders, 1);  // guarded by progress_mu
 
   struct Streamer {
     std::mutex mu;
@@ -170,6 +176,11 @@ TEST(BatchRingTest, ConcurrentReadersSeeEveryBatchInOrder) {
           failed = true;
           break;
         }
+        {
+          std::lock_guard lock(progress_mu);
+          positions[i] = next;
+          progress_cv.notify_all();
+        }
         if (*r == ReadResult::kCaughtUp) {
           std::unique_lock lock(me.mu);
           me.cv.wait(lock, [&] { return me.woken; });
@@ -193,11 +204,25 @@ TEST(BatchRingTest, ConcurrentReadersSeeEveryBatchInOrder) {
         }
       }
       if (next != kBatches + 1) failed = true;
+      std::lock_guard lock(progress_mu);
+      positions[i] = kBatches + 1;
+      progress_cv.notify_all();
     });
   }
-  for (uint64_t s = 1; s <= kBatches; ++s) {
-    ASSERT_TRUE(ring.Publish(s, 1, wal[s], static_cast<int64_t>(s)).ok());
-    published.store(s);
+  uint64_t s = 1;
+  for (int burst = 0; s <= kBatches; ++burst) {
+    const uint64_t end = std::min(kBatches, s + (burst % 2 == 0 ? 2000 : 50) - 1);
+    for (; s <= end; ++s) {
+      ASSERT_TRUE(ring.Publish(s, 1, wal[s], static_cast<int64_t>(s)).ok());
+      published.store(s);
+    }
+    if (burst % 2 == 1) {
+      std::unique_lock lock(progress_mu);
+      progress_cv.wait(lock, [&] {
+        return failed ||
+               std::all_of(positions.begin(), positions.end(), [&](uint64_t p) { return p == s; });
+      });
+    }
   }
   for (auto& t : threads) t.join();
   EXPECT_FALSE(failed);

@@ -121,7 +121,8 @@ TEST_P(FrameCodecTest, RandomSplitsDecodeEveryFrame) {
     std::mt19937_64 rng(seed * 7919);
     std::vector<size_t> pieces;
     for (size_t left = wire.size(); left > 0;) {
-      // Mostly small pieces, sometimes large ones, so splits land inside headers and payloads alike.
+      // Mostly small pieces, sometimes large ones, so splits land inside headers and payloads
+      // alike.
       size_t len = 1 + (rng() % 4 == 0 ? rng() % 20000 : rng() % 40);
       len = std::min(len, left);
       pieces.push_back(len);
@@ -145,8 +146,8 @@ TEST_P(FrameCodecTest, ByteByByte) {
   ExpectSameFrames(Decode(wire, std::vector<size_t>(wire.size(), 1)), frames);
 }
 
-// ZSTD_e_flush at every frame: the bytes of one frame alone decode to that frame; nothing is held back
-// for later frames.
+// ZSTD_e_flush at every frame: the bytes of one frame alone decode to that frame; nothing is held
+// back for later frames.
 TEST_P(FrameCodecTest, EachFrameDecodesAsSoonAsItsBytesArrive) {
   std::vector<pb::Frame> frames = SampleFrames(60, 9);
   FrameWriter writer(GetParam());
@@ -260,9 +261,10 @@ TEST(CompressionTest, ParsesTheDirectiveWords) {
   EXPECT_EQ(bad.status().message(), "repl-compression must be zstd or none, not 'lz4'");
 }
 
-// The figure docs/replication.md quotes: wire bytes of one frame per committed batch (no coalescing, the
-// worst case) of Spring-session-shaped traffic, with one zstd context per connection, against no
-// compression and against a fresh context per frame (what repl-compression-reset-per-frame would cost).
+// The figure docs/replication.md quotes: wire bytes of one frame per committed batch (no
+// coalescing, the worst case) of Spring-session-shaped traffic, with one zstd context per
+// connection, against no compression and against a fresh context per frame (what
+// repl-compression-reset-per-frame would cost).
 TEST(CompressionTest, SessionTrafficRatio) {
   constexpr int kBatches = 20000;
   testing::SessionTraffic traffic(42);
@@ -294,9 +296,10 @@ TEST(CompressionTest, SessionTrafficRatio) {
   const double zstd_per_batch = static_cast<double>(zstd.stats().wire_bytes) / kBatches;
   const double ratio = plain_per_batch / zstd_per_batch;
   const double per_frame_ratio = plain_per_batch / (static_cast<double>(per_frame_bytes) / 2000);
-  std::printf("session traffic: %.1f B/batch plain, %.1f B/batch zstd stream (%.2fx), "
-              "%.2fx with a fresh context per frame\n",
-              plain_per_batch, zstd_per_batch, ratio, per_frame_ratio);
+  std::printf(
+      "session traffic: %.1f B/batch plain, %.1f B/batch zstd stream (%.2fx), "
+      "%.2fx with a fresh context per frame\n",
+      plain_per_batch, zstd_per_batch, ratio, per_frame_ratio);
   EXPECT_GE(ratio, 3.0);
   EXPECT_GT(ratio, per_frame_ratio * 1.5);
 }

@@ -28,8 +28,9 @@ TEST(HistoryListTest, FirstStartOpensEpochOne) {
   EXPECT_TRUE(list.Validate().ok());
 }
 
-// Every start closes the previous history where recovery ended; the epoch stays (a restart supersedes
-// nobody), the id changes (what the restarted primary writes next is not what it may have lost).
+// Every start closes the previous history where recovery ended; the epoch stays (a restart
+// supersedes nobody), the id changes (what the restarted primary writes next is not what it may
+// have lost).
 TEST(HistoryListTest, RestartClosesAtTheRecoveredSequence) {
   std::mt19937_64 rng(2);
   HistoryList list;
@@ -81,8 +82,10 @@ TEST(HistoryListTest, ValidateRejectsBrokenChains) {
   const auto error = [](std::vector<HistoryEntry> entries) {
     return std::string(HistoryList(std::move(entries)).Validate().message());
   };
-  EXPECT_THAT(error({{.id = "short", .epoch = 1, .first_seq = 1}}), HasSubstr("not a 40-hex-digit id"));
-  EXPECT_THAT(error({{.id = Id('A'), .epoch = 1, .first_seq = 1}}), HasSubstr("not a 40-hex-digit id"));
+  EXPECT_THAT(error({{.id = "short", .epoch = 1, .first_seq = 1}}),
+              HasSubstr("not a 40-hex-digit id"));
+  EXPECT_THAT(error({{.id = Id('A'), .epoch = 1, .first_seq = 1}}),
+              HasSubstr("not a 40-hex-digit id"));
   EXPECT_THAT(error({{.id = Id('a'), .epoch = 0, .first_seq = 1}}), HasSubstr("epoch 0"));
   EXPECT_THAT(error({{.id = Id('a'), .epoch = 1, .first_seq = 0}}), HasSubstr("first_seq 0"));
   EXPECT_THAT(error({{.id = Id('a'), .epoch = 1, .first_seq = 10, .last_seq = 5}}),
@@ -137,7 +140,8 @@ TEST(ReplStateTest, ParseErrorsNameTheLine) {
   };
   EXPECT_EQ(error(""), "repl-state is empty");
   EXPECT_EQ(error("redis 1\n"), "repl-state line 1: not a repl-state file");
-  EXPECT_EQ(error("sessionkv-repl-state 2\n"), "repl-state line 1: format version 2 is not supported");
+  EXPECT_EQ(error("sessionkv-repl-state 2\n"),
+            "repl-state line 1: format version 2 is not supported");
   EXPECT_EQ(error("sessionkv-repl-state 1\nfoo bar\n"), "repl-state line 2: unknown record 'foo'");
   EXPECT_EQ(error("sessionkv-repl-state 1\nhistory " + Id('a') + " x 1 open\n"),
             "repl-state line 2: bad number");

@@ -19,17 +19,17 @@ std::string Name(int i) { return absl::StrCat("r", i); }
 TEST(LagTrackerTest, LagIsAgeOfTheFirstUnackedBatch) {
   LagTracker t;
   t.AddReplica("r1", 0, kT0);
-  t.OnCommit(1, 3, kT0 + 100);    // 1..3
-  t.OnCommit(4, 4, kT0 + 250);    // 4
-  t.OnCommit(5, 9, kT0 + 400);    // 5..9
+  t.OnCommit(1, 3, kT0 + 100);  // 1..3
+  t.OnCommit(4, 4, kT0 + 250);  // 4
+  t.OnCommit(5, 9, kT0 + 400);  // 5..9
   ReplicaLag lag = *t.Lag("r1", kT0 + 1000);
-  EXPECT_EQ(lag.lag_ms, 900);     // batch 1 committed at +100
+  EXPECT_EQ(lag.lag_ms, 900);  // batch 1 committed at +100
   EXPECT_EQ(lag.lag_seconds, 1);
   EXPECT_EQ(lag.behind_seqs, 9u);
 
   ASSERT_TRUE(t.OnAck("r1", 3, 3, kT0 + 1000).ok());
   lag = *t.Lag("r1", kT0 + 1000);
-  EXPECT_EQ(lag.lag_ms, 750);     // batch 4, +250
+  EXPECT_EQ(lag.lag_ms, 750);  // batch 4, +250
   EXPECT_EQ(lag.acked_seq, 3u);
   EXPECT_EQ(lag.behind_seqs, 6u);
 
@@ -38,7 +38,7 @@ TEST(LagTrackerTest, LagIsAgeOfTheFirstUnackedBatch) {
 
   ASSERT_TRUE(t.OnAck("r1", 9, 9, kT0 + 1200).ok());
   lag = *t.Lag("r1", kT0 + 5000);
-  EXPECT_EQ(lag.lag_ms, 0);       // all acked: 0, whatever time it is
+  EXPECT_EQ(lag.lag_ms, 0);  // all acked: 0, whatever time it is
   EXPECT_EQ(lag.lag_seconds, 0);
   EXPECT_EQ(lag.behind_seqs, 0u);
   EXPECT_EQ(lag.stalled_ms, 0);
@@ -79,10 +79,10 @@ TEST(LagTrackerTest, StalledCountsFromTheLaterOfPendingAndLastAdvance) {
   EXPECT_EQ(t.Lag("r", kT0 + 800)->stalled_ms, 300);  // pending since the commit
   ASSERT_TRUE(t.OnAck("r", 1, 1, kT0 + 900).ok());
   t.OnCommit(2, 2, kT0 + 1000);
-  ASSERT_TRUE(t.OnAck("r", 1, 1, kT0 + 3000).ok());   // an ack that does not advance: no progress
+  ASSERT_TRUE(t.OnAck("r", 1, 1, kT0 + 3000).ok());  // an ack that does not advance: no progress
   EXPECT_EQ(t.Lag("r", kT0 + 4000)->stalled_ms, 3000);
   t.OnCommit(3, 3, kT0 + 4100);
-  ASSERT_TRUE(t.OnAck("r", 2, 2, kT0 + 4200).ok());   // progress, batch 3 still pending
+  ASSERT_TRUE(t.OnAck("r", 2, 2, kT0 + 4200).ok());  // progress, batch 3 still pending
   EXPECT_EQ(t.Lag("r", kT0 + 4300)->stalled_ms, 100);
 }
 
@@ -116,7 +116,8 @@ TEST(LagTrackerTest, OnePointPerMillisecond) {
   EXPECT_EQ(t.Lag("r", kT0 + 10)->lag_ms, 9);  // batch 151 committed at +1
 }
 
-// Thinning keeps memory bounded and only ever overstates the lag of old batches; recent ones are exact.
+// Thinning keeps memory bounded and only ever overstates the lag of old batches; recent ones are
+// exact.
 TEST(LagTrackerTest, ThinningOverstatesNeverUnderstates) {
   constexpr size_t kMax = 64;
   LagTracker t(0, kMax);

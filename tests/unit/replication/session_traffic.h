@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Replication traffic that looks like Spring Session's (spring-session-wire.md): per HTTP request an
-// HSET of lastAccessedTime (a JDK-serialized java.lang.Long) and a PEXPIREAT of the session key; now and
-// then a new session with its creationTime, maxInactiveInterval and a serialized security context. Each
-// batch is laid out like a RocksDB WriteBatch (12-byte header, records of type | varint key | varint
-// value) with a LogData tag, so compression is measured on bytes shaped like the real stream's.
+// Replication traffic that looks like Spring Session's (spring-session-wire.md): per HTTP request
+// an HSET of lastAccessedTime (a JDK-serialized java.lang.Long) and a PEXPIREAT of the session key;
+// now and then a new session with its creationTime, maxInactiveInterval and a serialized security
+// context. Each batch is laid out like a RocksDB WriteBatch (12-byte header, records of type |
+// varint key | varint value) with a LogData tag, so compression is measured on bytes shaped like
+// the real stream's.
 #pragma once
 
 #include <cstdint>
@@ -81,21 +82,25 @@ class SessionTraffic {
   }
   static std::string JavaLong(int64_t v) {
     return ("\xac\xed\x00\x05sr\x00\x0ejava.lang.Long;\x8b\xe4\x90\xcc\x8f#\xdf\x02\x00\x01J"
-                       "\x00\x05valuexr\x00\x10java.lang.Number\x86\xac\x95\x1d\x0b\x94\xe0\x8b\x02\x00"
-                       "\x00xp"s) +
+            "\x00\x05valuexr\x00\x10java.lang.Number\x86\xac\x95\x1d\x0b\x94\xe0\x8b\x02\x00"
+            "\x00xp"s) +
            BigEndian(static_cast<uint64_t>(v), 8);
   }
   static std::string JavaInteger(int32_t v) {
-    return ("\xac\xed\x00\x05sr\x00\x11java.lang.Integer\x12\xe2\xa0\xa4\xf7\x81\x87""8\x02"
-                       "\x00\x01I\x00\x05valuexr\x00\x10java.lang.Number\x86\xac\x95\x1d\x0b\x94\xe0"
-                       "\x8b\x02\x00\x00xp"s) +
+    return ("\xac\xed\x00\x05sr\x00\x11java.lang.Integer\x12\xe2\xa0\xa4\xf7\x81\x87"
+            "8\x02"
+            "\x00\x01I\x00\x05valuexr\x00\x10java.lang.Number\x86\xac\x95\x1d\x0b\x94\xe0"
+            "\x8b\x02\x00\x00xp"s) +
            BigEndian(static_cast<uint32_t>(v), 4);
   }
   static std::string Deadline(int64_t ms) { return "\x01"s + BigEndian(ms, 8); }
   std::string SecurityContext() {
     std::string s(
-        "\xac\xed\x00\x05sr\x00=org.springframework.security.core.context.SecurityContextImpl\x00\x00"
-        "\x00\x00\x00\x00\x02l\x02\x00\x01L\x00\x0e" "authenticationt\x00""2Lorg/springframework/security/"
+        "\xac\xed\x00\x05sr\x00=org.springframework.security.core.context."
+        "SecurityContextImpl\x00\x00"
+        "\x00\x00\x00\x00\x02l\x02\x00\x01L\x00\x0e"
+        "authenticationt\x00"
+        "2Lorg/springframework/security/"
         "core/Authentication;xpsr\x00Oorg.springframework.security.authentication."
         "UsernamePasswordAuthenticationToken"s);
     s += "user" + std::to_string(rng_() % 100000) + "@example.com";
