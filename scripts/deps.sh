@@ -13,6 +13,10 @@ SESSIONKV_PACKAGES=(
   clang libclang-rt-14-dev
 )
 
+# Node.js and npm run the ioredis/connect-redis suite; a machine may already have them from elsewhere
+# (NodeSource), in which case Debian's packages would conflict.
+command -v npm >/dev/null 2>&1 || SESSIONKV_PACKAGES+=(nodejs npm)
+
 missing=()
 for p in "${SESSIONKV_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,8 +9,7 @@ Which server runs is chosen by the environment:
   SESSIONKV_TEST_TARGET=redis                  run the same tests against Debian's redis-server 7, to check
                                                that a test encodes Redis's behaviour (differential mode)
 Tests that depend on sessionkv-only behaviour decorate themselves with @sessionkv_only; tests of
-Redis 7.2 behaviour that Debian's 7.0 lacks use @needs_redis_72; tests that need the data types of issue 3
-use @needs_data_types.
+Redis 7.2 behaviour that Debian's 7.0 lacks use @needs_redis_72.
 """
 import os
 import shutil
@@ -30,9 +29,6 @@ REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 
 sessionkv_only = unittest.skipIf(TARGET == "redis", "sessionkv-specific behaviour")
 needs_redis_72 = unittest.skipIf(TARGET == "redis", "Redis 7.2 behaviour; Debian ships 7.0")
-# Tests that need hashes, lists, sets or sorted sets, which sessionkv gains with issue 3; they run against
-# Redis today and against sessionkv once the types exist (then this decorator goes).
-needs_data_types = unittest.skipIf(TARGET != "redis", "needs hash/list/set/zset types (issue 3)")
 
 
 def free_port():
