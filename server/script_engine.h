@@ -11,9 +11,9 @@
 // ("Attempt to modify a readonly table"), reading an undefined global is an error. Not provided: cmsgpack
 // and struct (Debian packages neither for Lua 5.1), the script debugger (SCRIPT DEBUG), FUNCTION.
 //
-// A script that runs long blocks the other clients of its I/O thread, and clients of other threads wait
-// for the shard locks; Redis instead answers them -BUSY. SCRIPT KILL from another I/O thread stops a
-// script that has not written yet.
+// A script that runs long blocks the other clients of its I/O thread (and new connections, when that
+// thread also accepts), and clients of other threads wait for the shard locks; Redis instead answers
+// them -BUSY. SCRIPT KILL from a connection on another I/O thread stops a script that has not written.
 #pragma once
 
 #include <atomic>

@@ -6,12 +6,13 @@ scripts Spring applications run (Spring Integration's RedisLockRegistry, Spring 
 limiter). Every expectation holds for redis-server 7 too (SESSIONKV_TEST_TARGET=redis).
 """
 import hashlib
+import socket
 import threading
 import time
 
 import redis
 
-from support.server import ServerTestCase, TARGET, main, needs_redis_72, sessionkv_only
+from support.server import RawConnection, ServerTestCase, main, needs_redis_72, sessionkv_only
 
 
 def sha1(script):
@@ -373,18 +374,27 @@ class TestScriptKill(ScriptingCase):
             result.append(conn.cmd("EVAL", "local i = 0 while true do i = i + 1 end", "0"))
             conn.close()
 
-        deadline = time.time() + 10
-        reply = None
+        # Connections opened before the script starts, spread over both I/O threads (the busy one also
+        # stops accepting); SCRIPT KILL succeeds on one served by the other thread.
+        conns = [RawConnection(self.server.port, timeout=0.5) for _ in range(4)]
+        for conn in conns:
+            self.assertEqual(conn.cmd("PING"), b"+PONG\r\n")
         t = threading.Thread(target=busy)
         t.start()
-        while time.time() < deadline:  # SCRIPT KILL must arrive on the other I/O thread
-            conn = self.server.raw()
-            reply = conn.cmd("SCRIPT", "KILL")
-            conn.close()
-            if reply == b"+OK\r\n":
-                break
+        reply = None
+        deadline = time.time() + 10
+        while reply != b"+OK\r\n" and time.time() < deadline:
+            for conn in conns:
+                try:
+                    reply = conn.cmd("SCRIPT", "KILL")
+                except (socket.timeout, TimeoutError):
+                    continue  # on the busy thread; answered once the script is gone
+                if reply == b"+OK\r\n":
+                    break
             time.sleep(0.05)
         t.join(10)
+        for conn in conns:
+            conn.close()
         self.assertEqual(reply, b"+OK\r\n")
         self.assertTrue(result[0].startswith(b"-ERR Script killed by user with SCRIPT KILL..."), result)
         self.assertEqual(self.r.ping(), True)
