@@ -48,6 +48,20 @@ int64_t LatencyHistogram::ValueAtPercentile(double percentile) const {
   return 0;
 }
 
+std::vector<std::pair<int64_t, uint64_t>> LatencyHistogram::PowerOfTwoCdf() const {
+  std::vector<std::pair<int64_t, uint64_t>> out;
+  const uint64_t total = count();
+  uint64_t cumulative = 0, previous = 0;
+  int index = 0;  // counters [0, index) are summed into cumulative
+  for (int64_t bound = 1024; total > 0 && cumulative < total && bound <= 2 * kHighest; bound *= 2) {
+    const int end = IndexOf(bound) + 1;  // the calls up to the end of `bound`'s sub-bucket, as hdr_iter_log
+    for (; index < end && index < kCountsLen; ++index) cumulative += counts_[index].load(std::memory_order_relaxed);
+    if (cumulative > previous) out.emplace_back(HighestAt(end - 1) / 1000, cumulative);
+    previous = cumulative;
+  }
+  return out;
+}
+
 void LatencyHistogram::Reset() {
   for (auto& c : counts_) c.store(0, std::memory_order_relaxed);
   total_.store(0, std::memory_order_relaxed);

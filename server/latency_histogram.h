@@ -11,6 +11,8 @@
 
 #include <array>
 #include <atomic>
+#include <utility>
+#include <vector>
 #include <cstdint>
 
 namespace sessionkv::server {
@@ -34,6 +36,10 @@ class LatencyHistogram {
   // at least `percentile` percent of the calls at or below it; 0 when empty.
   int64_t ValueAtPercentile(double percentile) const;
   void Reset();
+  // LATENCY HISTOGRAM's cumulative distribution (Redis's fillCommandCDF over an hdr_iter_log from 1024 ns
+  // doubling): (the highest value of the sub-bucket holding each power-of-two bound, in µs; the calls up
+  // to it) for each bound whose count grew, up to the one that covers every call.
+  std::vector<std::pair<int64_t, uint64_t>> PowerOfTwoCdf() const;
 
   // The bucket layout: the counter index of a value, and the range of values that share an index.
   static int IndexOf(int64_t value);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Introspection: COMMAND (COUNT INFO DOCS GETKEYS LIST HELP) over the declarative table, SLOWLOG, LATENCY,
 // MEMORY USAGE.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -358,6 +359,48 @@ void CmdLatencyReset(CommandContext& ctx) {
   ctx.reply().Integer(ctx.server().latency.Reset(events));
 }
 
+// One command's entry of LATENCY HISTOGRAM: {calls: n, histogram_usec: {bound: cumulative, ...}}.
+void ReplyCommandCdf(CommandContext& ctx, const CommandSpec& spec, const LatencyHistogram& h) {
+  ctx.reply().Bulk(spec.full_name);
+  ctx.reply().MapHeader(2);
+  ctx.reply().Bulk("calls");
+  ctx.reply().Integer(static_cast<int64_t>(h.count()));
+  ctx.reply().Bulk("histogram_usec");
+  const auto cdf = h.PowerOfTwoCdf();
+  ctx.reply().MapHeader(cdf.size());
+  for (const auto& [usec, cumulative] : cdf) {
+    ctx.reply().Integer(usec);
+    ctx.reply().Integer(static_cast<int64_t>(cumulative));
+  }
+}
+
+// Appends `spec` and, for a container, its subcommands, when they have a histogram and are not listed yet.
+void AddWithHistogram(const CommandSpec& spec, std::vector<const CommandSpec*>* out) {
+  if (spec.stats.latency() != nullptr && std::find(out->begin(), out->end(), &spec) == out->end()) {
+    out->push_back(&spec);
+  }
+  for (const auto& sub : spec.subcommands) AddWithHistogram(*sub, out);
+}
+
+// LATENCY HISTOGRAM [command ...]: the named commands ("config|get" names a subcommand, a container
+// includes its subcommands) or, without names, every command called since the histograms started.
+void CmdLatencyHistogram(CommandContext& ctx) {
+  std::vector<const CommandSpec*> specs;
+  const CommandTable& table = ctx.server().commands;
+  if (ctx.argc() == 2) {
+    table.ForEach([&specs](const CommandSpec& spec) { AddWithHistogram(spec, &specs); });
+  }
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    const std::string_view name = ctx.arg(i);
+    const size_t bar = name.find('|');
+    const CommandSpec* spec = table.Find(name.substr(0, bar));
+    if (spec != nullptr && bar != std::string_view::npos) spec = spec->FindSubcommand(name.substr(bar + 1));
+    if (spec != nullptr) AddWithHistogram(*spec, &specs);
+  }
+  ctx.reply().MapHeader(specs.size());
+  for (const CommandSpec* spec : specs) ReplyCommandCdf(ctx, *spec, *spec->stats.latency());
+}
+
 void CmdLatencyHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {"LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                   "HISTORY <event>",
@@ -367,6 +410,9 @@ void CmdLatencyHelp(CommandContext& ctx) {
                   "RESET [<event> ...]",
                   "    Reset latency data of one or more <event> classes.",
                   "    (default: reset all data for all event classes)",
+                  "HISTOGRAM [COMMAND ...]",
+                  "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+                  "    If no commands are specified then all histograms are replied.",
                   "HELP",
                   "    Prints this help."};
   ctx.ReplyHelp(kLines);
@@ -462,6 +508,9 @@ void RegisterIntrospectionCommands(CommandTable& table) {
                  WithTips(Sub("reset", -2, "admin noscript loading stale", CmdLatencyReset, "2.8.13",
                               "Resets the latency data for one or more events."),
                           "request_policy:all_nodes response_policy:agg_sum"),
+                 WithTips(Sub("histogram", -2, "admin noscript loading stale", CmdLatencyHistogram, "7.0.0",
+                              "Returns the cumulative distribution of latencies of a subset or all commands."),
+                          "nondeterministic_output request_policy:all_nodes response_policy:special"),
                  Sub("help", 2, "loading stale", CmdLatencyHelp, "2.8.13",
                      "Returns helpful text about the different subcommands."),
              }});

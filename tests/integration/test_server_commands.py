@@ -400,6 +400,33 @@ class InfoFields(ServerCase):
                 self.assertHdrValue(v)
         self.assertIn("latency_percentiles_usec_info", parse_info(self.info("latencystats"))["Latencystats"])
 
+    def test_latency_histogram(self):
+        self.c.cmd("CONFIG", "RESETSTAT")
+        for _ in range(10):
+            self.c.cmd("SET", "k", "v")
+        self.c.cmd("CONFIG", "GET", "maxmemory")
+        r = self.server.client()
+        hist = r.execute_command("LATENCY", "HISTOGRAM", "set", "nosuch", "config")
+        # redis-py 4.3 returns the RESP2 map as a flat list: name, [calls, n, histogram_usec, [bound, cum...]]
+        entries = dict(zip(hist[0::2], hist[1::2]))
+        self.assertEqual(sorted(entries), [b"config|get", b"config|resetstat", b"set"])
+        fields = dict(zip(entries[b"set"][0::2], entries[b"set"][1::2]))
+        self.assertEqual(fields[b"calls"], 10)
+        buckets = fields[b"histogram_usec"]
+        bounds, counts = buckets[0::2], buckets[1::2]
+        self.assertEqual(bounds, sorted(bounds))
+        self.assertEqual(counts, sorted(counts))
+        self.assertEqual(counts[-1], 10)
+        # Each bound is the top of the HdrHistogram sub-bucket holding a power of two from 1024 ns.
+        powers = {((1 << k) * 1024 + ((1 << k) * 1024 >> 7) - 1) // 1000 for k in range(21)}
+        self.assertTrue(set(bounds) <= powers, bounds)
+        self.assertEqual(r.execute_command("LATENCY", "HISTOGRAM", "nosuch"), [])
+        everything = r.execute_command("LATENCY", "HISTOGRAM")
+        self.assertIn(b"set", everything[0::2])
+        self.assertEqual(self.c.cmd("HELLO", "3")[:1], b"%")
+        self.assertTrue(self.c.cmd("LATENCY", "HISTOGRAM", "set").startswith(b"%1\r\n$3\r\nset\r\n%2\r\n"))
+        r.close()
+
     def test_latencystats_follow_the_config(self):
         def ping_line():
             return parse_info(self.info("latencystats"))["Latencystats"]["latency_percentiles_usec_ping"]
