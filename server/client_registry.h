@@ -68,9 +68,11 @@ class ClientInfo {
   std::string name() const { return Get(&ClientInfo::name_); }
   std::string lib_name() const { return Get(&ClientInfo::lib_name_); }
   std::string lib_ver() const { return Get(&ClientInfo::lib_ver_); }
+  std::string user_name() const { return Get(&ClientInfo::user_name_); }
   void set_name(std::string v) { Set(&ClientInfo::name_, std::move(v)); }
   void set_lib_name(std::string v) { Set(&ClientInfo::lib_name_, std::move(v)); }
   void set_lib_ver(std::string v) { Set(&ClientInfo::lib_ver_, std::move(v)); }
+  void set_user_name(std::string v) { Set(&ClientInfo::user_name_, std::move(v)); }
 
  private:
   std::string Get(std::string ClientInfo::*field) const {
@@ -84,7 +86,12 @@ class ClientInfo {
 
   mutable std::mutex mu_;
   std::string name_, lib_name_, lib_ver_;
+  std::string user_name_ = "default";  // the ACL user (CLIENT LIST user=)
 };
+
+// The CLIENT LIST / CLIENT INFO line of a client, with its final "\n" (server/commands/client.cc). The ACL
+// LOG keeps it, without the newline, as an entry's client-info.
+std::string ClientListLine(const ClientInfo& info, int64_t now_ms);
 
 class ClientRegistry {
  public:

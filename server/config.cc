@@ -32,27 +32,6 @@ namespace {
 bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 int HexValue(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 
-// sdstrim with `chars` on both ends.
-std::string_view Trim(std::string_view s, std::string_view chars) {
-  const size_t begin = s.find_first_not_of(chars);
-  if (begin == std::string_view::npos) return {};
-  return s.substr(begin, s.find_last_not_of(chars) - begin + 1);
-}
-
-// sdssplitlen(s, sep): "" gives no pieces; "a\n" gives "a" and "".
-std::vector<std::string_view> SplitOn(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  if (s.empty()) return out;
-  size_t start = 0;
-  for (size_t i = 0; i <= s.size(); ++i) {
-    if (i == s.size() || s[i] == sep) {
-      out.push_back(s.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return out;
-}
-
 constexpr int kMaxIncludeDepth = 64;  // Redis recurses without limit; a cycle would crash it
 
 std::string FatalHeader() {
@@ -291,7 +270,7 @@ absl::Status Config::LoadConfig(const std::string* filename, std::istream* stdin
 absl::Status Config::LoadString(std::string_view text, LoadState& state) {
   const std::vector<std::string_view> lines = SplitOn(text, '\n');
   for (size_t i = 0; i < lines.size(); ++i) {
-    const std::string_view line = Trim(lines[i], " \t\r\n");
+    const std::string_view line = TrimChars(lines[i], " \t\r\n");
     if (line.empty() || line[0] == '#') continue;
     auto argv = SplitConfigArgs(line);
     if (!argv) return LineError(i + 1, line, "Unbalanced quotes in configuration line");
@@ -314,7 +293,9 @@ absl::Status Config::LoadString(std::string_view text, LoadState& state) {
 absl::Status Config::ApplyDirective(const ParamSpec& spec, std::vector<std::string>& argv,
                                     LoadState& state, std::string* err) {
   if (spec.flags & kParamFileOnly) {
-    if (argv.size() != static_cast<size_t>(spec.file_args) + 1) {
+    const bool arg_count_ok = spec.file_args < 0 ? argv.size() >= static_cast<size_t>(-spec.file_args) + 1
+                                                 : argv.size() == static_cast<size_t>(spec.file_args) + 1;
+    if (!arg_count_ok) {
       *err = "Bad directive or wrong number of arguments";
       return absl::OkStatus();
     }
@@ -328,6 +309,11 @@ absl::Status Config::ApplyDirective(const ParamSpec& spec, std::vector<std::stri
       absl::Status status = LoadConfig(&argv[1], nullptr, nullptr, state);
       --state.include_depth;
       return status;
+    }
+    if (spec.type == ParamType::kUser) {
+      std::lock_guard lock(mu_);
+      users_.emplace_back(argv.begin() + 1, argv.end());
+      return absl::OkStatus();
     }
     // rename-command: replays Redis's command-table edits on the names the server registered.
     if (state.commands) {
@@ -433,6 +419,16 @@ std::vector<double> Config::latency_tracking_info_percentiles() const {
 std::vector<std::pair<std::string, std::string>> Config::renamed_commands() const {
   std::lock_guard lock(mu_);
   return renamed_;
+}
+
+std::vector<std::vector<std::string>> Config::users() const {
+  std::lock_guard lock(mu_);
+  return users_;
+}
+
+void Config::SetUserLinesProvider(std::function<std::vector<std::string>()> fn) {
+  std::lock_guard write_lock(write_mu_);
+  user_lines_ = std::move(fn);
 }
 
 std::string Config::config_file() const {
@@ -618,7 +614,7 @@ bool ReadOldConfig(const std::string& path, RewriteState* state) {
   std::string content;
   if (!ReadFile(path, &content) && errno != ENOENT) return false;
   for (const std::string_view raw : SplitOn(content, '\n')) {
-    const std::string_view line = Trim(raw, "\r\n\t ");
+    const std::string_view line = TrimChars(raw, "\r\n\t ");
     if (line.empty() || line[0] == '#') {
       if (line == kRewriteSignature) state->needs_signature = false;
       state->lines.emplace_back(line);
@@ -678,6 +674,11 @@ absl::Status Config::Rewrite() {
     const std::string reason = std::strerror(errno);
     Log(LogLevel::kWarning, StrCat("CONFIG REWRITE failed: ", reason));
     return absl::InternalError(StrCat("ERR Rewriting config file: ", reason));
+  }
+  if (user_lines_) {
+    // rewriteConfigUserOption: the ACL's users replace the file's `user` lines (none with an aclfile).
+    state.processed.insert("user");
+    for (std::string& line : user_lines_()) state.Rewrite("user", std::move(line), /*force=*/true);
   }
   for (const ParamSpec& spec : ParamTable()) {
     if (spec.flags & kParamFileOnly) continue;  // include / rename-command lines stay as they are

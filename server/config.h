@@ -102,8 +102,12 @@ enum class Param : uint8_t {
   kMaxmemoryPolicy,
   kLatencyTracking,
   kLatencyTrackingInfoPercentiles,
+  kAclFile,
+  kAclLogMaxLen,
+  kAclPubsubDefault,
   kInclude,
   kRenameCommand,
+  kUser,
   kCount,
 };
 inline constexpr size_t kParamCount = static_cast<size_t>(Param::kCount);
@@ -121,6 +125,7 @@ enum class ParamType : uint8_t {
   kPercentiles,    // numbers within [0, 100] (latency-tracking-info-percentiles), printed as Redis's %f
   kInclude,        // include <file or glob>: reads another file in place
   kRenameCommand,  // rename-command <name> <new name or "">: accumulates
+  kUser,           // user <name> [rule ...]: accumulates (ACL users declared in the config file)
 };
 
 enum ParamFlag : uint32_t {
@@ -144,7 +149,7 @@ struct ParamSpec {
   int64_t min = 0;  // kInteger / kMemory bounds, inclusive
   int64_t max = 0;
   std::span<const std::string_view> enum_names = {};  // kEnum: accepted words, in Redis's order
-  int file_args = 0;  // kParamFileOnly rows: the exact number of arguments
+  int file_args = 0;  // kParamFileOnly rows: the exact number of arguments (-N: at least N)
   // Optional check after parsing (Redis's is_valid_fn): returns the error reason, or "" when valid.
   std::string_view (*validate)(int64_t value) = nullptr;
   // Optional adjustment of an accepted value (Redis's updateHZ caps hz to 1..500).
@@ -270,6 +275,15 @@ class Config {
   uint32_t notify_flags() const { return static_cast<uint32_t>(Num(Param::kNotifyKeyspaceEvents)); }
   int hz() const { return static_cast<int>(Num(Param::kHz)); }
   std::vector<std::pair<std::string, std::string>> renamed_commands() const;
+  // `user` lines of the config file, each without the word "user": name, then rules.
+  std::vector<std::vector<std::string>> users() const;
+  // CONFIG REWRITE writes these lines for the `user` directive (Redis rewrites the ACL users into the
+  // config file when no aclfile is used); unset, `user` lines are kept as they are.
+  void SetUserLinesProvider(std::function<std::vector<std::string>()> fn);
+  std::string aclfile() const { return Str(Param::kAclFile); }
+  int64_t acllog_max_len() const { return Num(Param::kAclLogMaxLen); }
+  // acl-pubsub-default: true for allchannels (new users may use every channel), false for resetchannels.
+  bool acl_pubsub_default_all() const { return Num(Param::kAclPubsubDefault) == 0; }
   int64_t proto_max_bulk_len() const { return Num(Param::kProtoMaxBulkLen); }
   int64_t client_query_buffer_limit() const { return Num(Param::kClientQueryBufferLimit); }
   int64_t maxclients() const { return Num(Param::kMaxclients); }
@@ -329,6 +343,8 @@ class Config {
   std::array<ParamValue, kParamCount> values_;  // str / list parts; guarded by mu_
   std::array<ParamValue, kParamCount> defaults_;
   std::vector<std::pair<std::string, std::string>> renamed_;  // guarded by mu_
+  std::vector<std::vector<std::string>> users_;               // guarded by mu_
+  std::function<std::vector<std::string>()> user_lines_;      // guarded by write_mu_
   std::string config_file_;                                   // guarded by mu_
   std::optional<std::vector<std::string>> command_names_;     // lowercase; see SetCommandNames
   std::vector<std::pair<Param, std::function<void()>>> on_change_;         // guarded by write_mu_

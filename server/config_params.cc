@@ -65,6 +65,9 @@ std::string_view OnlyNoEviction(int64_t policy) {
              : "";
 }
 
+// Redis's acl_pubsub_default_enum: the index is read by Config::acl_pubsub_default_all().
+constexpr std::string_view kAclPubsubDefaultNames[] = {"allchannels", "resetchannels"};
+
 using enum ParamType;
 
 // clang-format off
@@ -145,11 +148,21 @@ constexpr ParamSpec kParams[] = {
      .default_value = "yes"},
     {.id = Param::kLatencyTrackingInfoPercentiles, .name = "latency-tracking-info-percentiles",
      .type = kPercentiles, .flags = kParamMultiArg, .default_value = "50 99 99.9"},
+    // ACL (server/acl.h). aclfile is where ACL SAVE / LOAD write and read users; "user" lines of the
+    // config file are the other way to declare them (not both, as in Redis).
+    {.id = Param::kAclFile, .name = "aclfile", .type = kString,
+     .flags = kParamImmutable | kParamEmptyIsNull, .default_value = ""},
+    {.id = Param::kAclLogMaxLen, .name = "acllog-max-len", .type = kInteger, .default_value = "128",
+     .min = 0, .max = LONG_MAX},
+    {.id = Param::kAclPubsubDefault, .name = "acl-pubsub-default", .type = kEnum,
+     .default_value = "resetchannels", .enum_names = kAclPubsubDefaultNames},
     // File and command-line directives, not CONFIG parameters; CONFIG REWRITE keeps their lines.
     {.id = Param::kInclude, .name = "include", .type = kInclude, .flags = kParamFileOnly,
      .default_value = "", .file_args = 1},
     {.id = Param::kRenameCommand, .name = "rename-command", .type = kRenameCommand,
      .flags = kParamFileOnly, .default_value = "", .file_args = 2},
+    {.id = Param::kUser, .name = "user", .type = kUser, .flags = kParamFileOnly, .default_value = "",
+     .file_args = -1},
 };
 // clang-format on
 
@@ -390,6 +403,7 @@ bool ParseParamValue(const ParamSpec& spec, std::span<const std::string> args,
       break;
     case ParamType::kInclude:
     case ParamType::kRenameCommand:
+    case ParamType::kUser:
       *err = "Bad directive or wrong number of arguments";
       return false;
   }
@@ -426,6 +440,7 @@ std::string FormatParamValue(const ParamSpec& spec, const ParamValue& value) {
     case ParamType::kDir:
     case ParamType::kInclude:
     case ParamType::kRenameCommand:
+    case ParamType::kUser:
       break;
   }
   return value.str;
@@ -463,6 +478,7 @@ RewriteLine ParamRewriteLine(const ParamSpec& spec, const ParamValue& value,
     }
     case ParamType::kInclude:
     case ParamType::kRenameCommand:
+    case ParamType::kUser:
       break;
   }
   return {};

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/log.h"
@@ -52,7 +53,7 @@ Connection::Connection(asio::ip::tcp::socket socket, ServerState& server, Dispat
                                              EndpointString(local), socket_.native_handle(),
                                              server.clock.NowMs());
   state_.info->last_interaction_ms = state_.info->created_ms;
-  state_.authenticated = server.config.requirepass().empty();
+  SetDefaultAuth(server.acl, state_);
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   if (server.config.tcp_keepalive() > 0) socket_.set_option(asio::socket_base::keep_alive(true), ec);
 }
@@ -130,9 +131,10 @@ void Connection::ProcessInput() {
       input_paused_ = true;
       break;
     }
-    if (parser_.limits().authenticated != state_.authenticated) {
+    const bool authenticated = !AuthRequired(server_.acl, state_);
+    if (parser_.limits().authenticated != authenticated) {
       protocol::ParserLimits limits = parser_.limits();
-      limits.authenticated = state_.authenticated;
+      limits.authenticated = authenticated;
       parser_.set_limits(limits);
     }
     const std::string_view input(in_.data() + in_begin_, in_end_ - in_begin_);

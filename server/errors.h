@@ -49,6 +49,9 @@ std::string WrongArityError(std::string_view full_name);
 std::string UnknownCommandError(const std::vector<std::string_view>& args);
 // "ERR unknown subcommand 'foo'. Try CONFIG HELP."
 std::string UnknownSubcommandError(std::string_view command, std::string_view subcommand);
+// "ERR unknown subcommand or wrong number of arguments for 'cat'. Try ACL HELP." (addReplySubcommandSyntaxError;
+// `subcommand` as the client sent it).
+std::string SubcommandSyntaxError(std::string_view command, std::string_view subcommand);
 // "ERR invalid expire time in 'set' command"
 std::string InvalidExpireTimeError(std::string_view command);
 

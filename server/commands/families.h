@@ -22,5 +22,6 @@ void RegisterTransactionCommands(CommandTable& table);    // commands/transactio
 void RegisterServerCommands(CommandTable& table);         // commands/server.cc (CONFIG, TIME, MONITOR, ...)
 void RegisterInfoCommands(CommandTable& table);           // commands/info.cc
 void RegisterIntrospectionCommands(CommandTable& table);  // commands/introspection.cc (COMMAND, SLOWLOG...)
+void RegisterAclCommands(CommandTable& table);            // commands/acl.cc
 
 }  // namespace sessionkv::server

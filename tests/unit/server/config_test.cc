@@ -627,14 +627,16 @@ TEST_F(ConfigTest, GetPatternsWithoutCase) {
   EXPECT_THAT(config.Get("[p]ORT"), ElementsAre(Pair("port", "6379")));
   EXPECT_THAT(config.Get("po?t"), ElementsAre(Pair("port", "6379")));
   EXPECT_THAT(config.Get("*MAX*LEN"),
-              ElementsAre(Pair("proto-max-bulk-len", "536870912"), Pair("slowlog-max-len", "128")));
+              ElementsAre(Pair("proto-max-bulk-len", "536870912"), Pair("slowlog-max-len", "128"),
+                          Pair("acllog-max-len", "128")));
   EXPECT_THAT(config.Get("tcp-*"),
               ElementsAre(Pair("tcp-keepalive", "300"), Pair("tcp-backlog", "511")));
   const Pairs all = config.Get("*");
-  EXPECT_EQ(all.size(), kParamCount - 2);  // every parameter but include and rename-command
+  EXPECT_EQ(all.size(), kParamCount - 3);  // every parameter but include, rename-command and user
   for (const auto& [name, value] : all) {
     EXPECT_NE(name, "include");
     EXPECT_NE(name, "rename-command");
+    EXPECT_NE(name, "user");
   }
 }
 
