@@ -48,6 +48,8 @@ class ClientInfo {
   const std::string laddr;  // "127.0.0.1:6379"
   const int fd;
   const int64_t created_ms;
+  // The peer is on the loopback interface (Redis's connIsLocal): set once before the client is registered.
+  bool loopback = false;
 
   std::atomic<int> db{0};
   std::atomic<int> resp{2};

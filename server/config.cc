@@ -2,6 +2,7 @@
 #include "server/config.h"
 
 #include "protocol/resp_parser.h"
+#include "absl/strings/numbers.h"
 
 #include <fcntl.h>
 #include <glob.h>
@@ -366,6 +367,8 @@ absl::Status Config::AfterLoad() {
 // A relative dir is relative to the current one, as after Redis's chdir() into it.
 bool Config::ParseValue(const ParamSpec& spec, std::span<const std::string> args, ParamValue* out,
                         std::string* err) const {
+  // client-output-buffer-limit changes only the classes it names.
+  if (spec.type == ParamType::kOutputBufferLimit) *out = Current(spec);
   return ParseParamValue(spec, args, Str(Param::kDir), out, err);
 }
 
@@ -393,6 +396,18 @@ void Config::Store(const ParamSpec& spec, ParamValue value) {
 std::string Config::Str(Param id) const {
   std::lock_guard lock(mu_);
   return values_[static_cast<size_t>(id)].str;
+}
+
+OutputBufferLimit Config::output_buffer_limit(ClientClass c) const {
+  std::lock_guard lock(mu_);
+  const std::vector<std::string>& list = values_[static_cast<size_t>(Param::kClientOutputBufferLimit)].list;
+  OutputBufferLimit limit;
+  const size_t i = 3 * static_cast<size_t>(c);
+  if (list.size() != 9) return limit;
+  (void)absl::SimpleAtoi(list[i], &limit.hard_bytes);
+  (void)absl::SimpleAtoi(list[i + 1], &limit.soft_bytes);
+  (void)absl::SimpleAtoi(list[i + 2], &limit.soft_seconds);
+  return limit;
 }
 
 std::vector<std::string> Config::bind() const {
@@ -508,7 +523,7 @@ std::vector<std::pair<std::string, std::string>> Config::Get(
 // Redis's configSetCommand, all or nothing: names are checked first (the first problem is the
 // error), then every value is parsed, then all are stored; OnApply callbacks may still undo the
 // whole set.
-absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs) {
+absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs, bool local) {
   std::lock_guard write_lock(write_mu_);
   std::vector<const ParamSpec*> specs;
   for (const auto& [name, value] : pairs) {
@@ -518,7 +533,10 @@ absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>&
           StrCat("ERR Unknown option or number of arguments for CONFIG SET - '", name, "'"));
     }
     if (spec->flags & kParamImmutable) return SetError(name, "can't set immutable config");
-    if (spec->flags & kParamProtected) return SetError(name, "can't set protected config");
+    const int64_t protected_ok = enable_protected_configs();  // 0 no, 1 yes, 2 local
+    if ((spec->flags & kParamProtected) && !(protected_ok == 1 || (protected_ok == 2 && local))) {
+      return SetError(name, "can't set protected config");
+    }
     if (std::find(specs.begin(), specs.end(), spec) != specs.end()) {
       return SetError(name, "duplicate parameter");
     }

@@ -105,6 +105,8 @@ enum class Param : uint8_t {
   kAclFile,
   kAclLogMaxLen,
   kAclPubsubDefault,
+  kClientOutputBufferLimit,
+  kEnableProtectedConfigs,
   kInclude,
   kRenameCommand,
   kUser,
@@ -126,12 +128,22 @@ enum class ParamType : uint8_t {
   kInclude,        // include <file or glob>: reads another file in place
   kRenameCommand,  // rename-command <name> <new name or "">: accumulates
   kUser,           // user <name> [rule ...]: accumulates (ACL users declared in the config file)
+  // client-output-buffer-limit <class> <hard> <soft> <soft seconds> ...: each group sets one class and
+  // keeps the others; stored as 9 numbers, normal, replica, pubsub.
+  kOutputBufferLimit,
+};
+
+// The client classes of client-output-buffer-limit, in Redis's order (normal, slave, pubsub).
+enum class ClientClass : uint8_t { kNormal = 0, kReplica = 1, kPubSub = 2 };
+struct OutputBufferLimit {
+  int64_t hard_bytes = 0;  // 0: none
+  int64_t soft_bytes = 0;  // 0: none
+  int64_t soft_seconds = 0;
 };
 
 enum ParamFlag : uint32_t {
   kParamImmutable = 1u << 0,  // CONFIG SET refuses it: "can't set immutable config"
-  // CONFIG SET refuses it: "can't set protected config" (as Redis with its default
-  // enable-protected-configs no, which we do not offer to change).
+  // CONFIG SET refuses it: "can't set protected config", unless enable-protected-configs allows it.
   kParamProtected = 1u << 1,
   kParamSensitive = 1u << 2,    // its CONFIG SET value must not reach SLOWLOG or MONITOR
   kParamMultiArg = 1u << 3,     // takes any number of arguments (bind)
@@ -236,7 +248,9 @@ class Config {
   // error line ("ERR Unknown option or number of arguments for CONFIG SET - 'foo'", "ERR CONFIG SET
   // failed (possibly related to argument 'port') - argument couldn't be parsed into an integer",
   // ...).
-  absl::Status Set(const std::vector<std::pair<std::string, std::string>>& pairs);
+  // Protected parameters (dir, ...) are refused unless enable-protected-configs is yes, or local and the
+  // client is `local` (on the loopback interface).
+  absl::Status Set(const std::vector<std::pair<std::string, std::string>>& pairs, bool local = true);
 
   // CONFIG REWRITE, as Redis 7.2 does it: rewrites the file given at start in place, keeping
   // comments, include and rename-command lines (included files are not rewritten); reuses the lines
@@ -284,6 +298,9 @@ class Config {
   int64_t acllog_max_len() const { return Num(Param::kAclLogMaxLen); }
   // acl-pubsub-default: true for allchannels (new users may use every channel), false for resetchannels.
   bool acl_pubsub_default_all() const { return Num(Param::kAclPubsubDefault) == 0; }
+  OutputBufferLimit output_buffer_limit(ClientClass c) const;
+  // enable-protected-configs: 0 no, 1 yes, 2 local (protected parameters may be set from loopback only).
+  int64_t enable_protected_configs() const { return Num(Param::kEnableProtectedConfigs); }
   int64_t proto_max_bulk_len() const { return Num(Param::kProtoMaxBulkLen); }
   int64_t client_query_buffer_limit() const { return Num(Param::kClientQueryBufferLimit); }
   int64_t maxclients() const { return Num(Param::kMaxclients); }

@@ -44,6 +44,9 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   void Flush();
   void OnWrite(const asio::error_code& ec, size_t n);
   void Close();
+  // client-output-buffer-limit (server/config.h) for the client's class.
+  bool OverOutputLimit();
+  bool CloseIfOverOutputLimit();
   // Blocked commands (server/blocking.h): arms the timeout after a command blocked; ends the wait
   // with `reply` and resumes the pipeline.
   void WaitBlocked();
@@ -66,7 +69,9 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   bool reading_ = false;
   bool writing_ = false;
   bool closed_ = false;
-  bool input_paused_ = false;  // complete requests wait in in_ until out_ drains
+  bool closing_ = false;  // over an output buffer limit: nothing more is read or written
+  bool input_paused_ = false;
+  int64_t soft_limit_since_ms_ = -1;  // when the output buffer went over the soft limit, -1 if under  // complete requests wait in in_ until out_ drains
 };
 
 }  // namespace sessionkv::server

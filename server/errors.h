@@ -28,6 +28,10 @@ inline constexpr std::string_view kErrMustBePositive = "ERR value is out of rang
 // LREM count, LPOS RANK.
 inline constexpr std::string_view kErrCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+// SRANDMEMBER / HRANDFIELD / ZRANDMEMBER with a negative count answer |count| elements, built in memory
+// while the key's shard is locked. Redis tries any count up to LONG_MAX and runs out of memory; we refuse
+// counts below -kMaxRandomRepeatCount with kErrOutOfRange (a reply of 16M elements is already >100 MB).
+inline constexpr int64_t kMaxRandomRepeatCount = int64_t{1} << 24;
 inline constexpr std::string_view kErrNumKeys = "ERR numkeys should be greater than 0";
 inline constexpr std::string_view kErrLimitNegative = "ERR LIMIT can't be negative";
 inline constexpr std::string_view kErrNoAuth = "NOAUTH Authentication required.";
