@@ -143,6 +143,7 @@ class BenchServer:
             binary = SESSIONKV_BIN
             if not os.access(binary, os.X_OK):
                 raise SystemExit("build first: %s is missing" % binary)
+            args += ["--metrics-port", "0"]  # a benchmark measures the RESP side only
         self.log = open(os.path.join(self.dir, "server.log"), "ab")
         self.proc = subprocess.Popen([binary] + args + list(extra), stdout=self.log, stderr=subprocess.STDOUT,
                                      cwd=self.dir)

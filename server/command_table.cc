@@ -211,6 +211,8 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);
   RegisterAclCommands(table);
+  RegisterShutdownCommand(table);
+  RegisterScriptingCommands(table);
 }
 
 }  // namespace sessionkv::server

@@ -415,6 +415,12 @@ std::vector<std::string> Config::bind() const {
   return values_[static_cast<size_t>(Param::kBind)].list;
 }
 
+std::vector<std::string> Config::metrics_bind() const {
+  std::lock_guard lock(mu_);
+  const std::vector<std::string>& own = values_[static_cast<size_t>(Param::kMetricsBind)].list;
+  return own.empty() ? values_[static_cast<size_t>(Param::kBind)].list : own;
+}
+
 std::string Config::maxmemory_policy() const {
   const ParamSpec& spec = ParamTable()[static_cast<size_t>(Param::kMaxmemoryPolicy)];
   return std::string(spec.enum_names[static_cast<size_t>(Num(Param::kMaxmemoryPolicy))]);

@@ -30,6 +30,7 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   void Deliver(std::string bytes) override;
   void Kill() override;
   void Resume(std::string reply) override;
+  void Drain() override;
 
  private:
   void StartRead();
@@ -47,6 +48,10 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   // client-output-buffer-limit (server/config.h) for the client's class.
   bool OverOutputLimit();
   bool CloseIfOverOutputLimit();
+  // End of a drain: half-closes (FIN after the last reply) and reads and discards until the client
+  // closes too or kLinger passes. Closing with unread input would send a reset, and a reset makes the
+  // kernel drop replies still in flight.
+  void Linger();
   // Blocked commands (server/blocking.h): arms the timeout after a command blocked; ends the wait
   // with `reply` and resumes the pipeline.
   void WaitBlocked();
@@ -69,9 +74,11 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   bool reading_ = false;
   bool writing_ = false;
   bool closed_ = false;
-  bool closing_ = false;  // over an output buffer limit: nothing more is read or written
-  bool input_paused_ = false;
-  int64_t soft_limit_since_ms_ = -1;  // when the output buffer went over the soft limit, -1 if under  // complete requests wait in in_ until out_ drains
+  bool closing_ = false;       // over an output buffer limit: nothing more is read or written
+  bool input_paused_ = false;  // complete requests wait in in_ until out_ drains
+  int64_t soft_limit_since_ms_ = -1;  // when the output buffer went over the soft limit, -1 if under
+  bool draining_ = false;      // shutting down: close (lingering) once the replies are written
+  bool lingering_ = false;     // half-closed; input is discarded
 };
 
 }  // namespace sessionkv::server

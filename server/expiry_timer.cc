@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <mutex>
 
 namespace sessionkv::server {
@@ -18,8 +19,9 @@ int64_t ExpiryWaitUs(int64_t deadline_ms, int64_t now_us) {
   return std::max<int64_t>(0, (deadline_ms + 1) * 1000 - now_us);
 }
 
-ExpiryTimer::ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index)
-    : io_(io), timer_(io), keyspace_(keyspace), shard_(keyspace.shard(shard_index)) {}
+ExpiryTimer::ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index,
+                         Metrics* metrics)
+    : io_(io), timer_(io), keyspace_(keyspace), shard_(keyspace.shard(shard_index)), metrics_(metrics) {}
 
 void ExpiryTimer::Start() {
   // The listener runs on whichever thread set the deadline, with the shard locked; it only posts.
@@ -44,9 +46,17 @@ void ExpiryTimer::OnTimer() {
   target_ms_ = storage::kNoDeadline;
   size_t removed;
   int64_t next;
+  const int64_t now_us = keyspace_.clock().NowUs();
+  // The delay a subscriber sees: from the deadline to this deletion (and its `expired` event).
+  std::function<void(int64_t)> observe;
+  if (metrics_ != nullptr) {
+    observe = [this, now_us](int64_t deadline_ms) {
+      metrics_->ObserveExpiryDelay(static_cast<double>(now_us - deadline_ms * 1000) / 1e6);
+    };
+  }
   {
     std::lock_guard lock(shard_.mutex());
-    removed = keyspace_.ExpireDue(shard_, keyspace_.clock().NowMs(), kExpireBudget);
+    removed = keyspace_.ExpireDue(shard_, now_us / 1000, kExpireBudget, observe);
     next = shard_.NextDeadline();
     // Published under the lock, so a writer that sets an earlier deadline afterwards wakes us.
     shard_.set_armed_deadline(next);

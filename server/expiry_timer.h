@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "asio.hpp"
+#include "server/metrics.h"
 #include "storage/keyspace.h"
 
 namespace sessionkv::server {
@@ -21,7 +22,9 @@ int64_t ExpiryWaitUs(int64_t deadline_ms, int64_t now_us);
 
 class ExpiryTimer {
  public:
-  ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index);
+  // `metrics` (optional) receives each deleted key's delay past its deadline.
+  ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index,
+              Metrics* metrics = nullptr);
   ExpiryTimer(const ExpiryTimer&) = delete;
   ExpiryTimer& operator=(const ExpiryTimer&) = delete;
 
@@ -38,6 +41,7 @@ class ExpiryTimer {
   asio::steady_timer timer_;
   storage::Keyspace& keyspace_;
   storage::Shard& shard_;
+  Metrics* metrics_;
   int64_t target_ms_ = storage::kNoDeadline;  // deadline the timer waits for (I/O thread only)
 };
 

@@ -12,6 +12,7 @@
 #include "server/acl.h"
 #include "server/command_table.h"
 #include "server/config.h"
+#include "server/http_endpoint.h"
 #include "server/log.h"
 #include "server/memory.h"
 #include "server/server.h"
@@ -84,13 +85,20 @@ int RunServer(int argc, char** argv) {
   }
   // Redis chdir()s into `dir`, so a relative logfile lives there.
   LogInit(config.loglevel(), config.logfile().empty() ? "" : config.PathInDir(config.logfile()));
+  SetLogFormat(config.log_format(), config.log_timestamp_format());
   config.OnChange("loglevel", [&config] { SetLogLevel(config.loglevel()); });
+  const auto apply_log_format = [&config] {
+    SetLogFormat(config.log_format(), config.log_timestamp_format());
+  };
+  config.OnChange("log-format", apply_log_format);
+  config.OnChange("log-timestamp-format", apply_log_format);
   Log(LogLevel::kNotice, "oO0OoO0OoO0Oo sessionkv is starting oO0OoO0OoO0Oo");
   Log(LogLevel::kNotice, StrCat("sessionkv version=", kSessionkvVersion, " (Redis ", kRedisVersion,
                                       " compatible), bits=64, pid=", getpid(), ", just started"));
   Log(LogLevel::kNotice, config.config_file().empty()
                              ? std::string("No config file specified, using the default config.")
                              : StrCat("Configuration loaded from ", config.config_file()));
+  Log(LogLevel::kNotice, StrCat("Data directory: ", config.dir()));
 
   RaiseOpenFilesLimit(config.maxclients());
   storage::SystemClock clock;
@@ -124,20 +132,33 @@ int RunServer(int argc, char** argv) {
   std::error_code ec;
   state.executable = std::filesystem::canonical("/proc/self/exe", ec).string();
   Server server(state);
-  state.request_shutdown = [&server] { server.Stop(); };
+  state.request_shutdown = [&server](ShutdownRequest request) { server.RequestShutdown(std::move(request)); };
   config.OnApply("port", [&server] { return server.Rebind(); });
   config.OnApply("bind", [&server] { return server.Rebind(); });
   if (absl::Status status = server.Listen(); !status.ok()) {
     Log(LogLevel::kWarning, status.message());
     return 1;
   }
+  HttpEndpoint endpoint(state);
+  if (absl::Status status = endpoint.Start(); !status.ok()) {
+    Log(LogLevel::kWarning, status.message());
+    return 1;
+  }
+  Log(LogLevel::kNotice, StrCat("Running mode=standalone, port=", server.bound_port(), "."));
   Log(LogLevel::kNotice, StrCat("Server initialized: port ", server.bound_port(), ", ",
                                       config.io_threads(), " I/O thread(s), ", config.databases(),
                                       " databases, dir ", config.dir()));
+  std::string http;
+  for (const std::string& a : endpoint.addresses()) StrAppend(&http, http.empty() ? "" : " ", "http://", a);
+  Log(LogLevel::kNotice, http.empty() ? std::string("Metrics and health endpoint disabled (metrics-port 0)")
+                                      : StrCat("Metrics and health endpoint: ", http,
+                                               " (/metrics /healthz /readyz)"));
+  // What is true today; the persistence engine and replication (issue 5) log their own modes.
+  Log(LogLevel::kNotice, "Persistence: none, the dataset lives in memory only");
+  Log(LogLevel::kNotice, "Replication: role master, no replicas");
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
   server.Run();
-  Log(LogLevel::kWarning, "sessionkv is now ready to exit, bye bye...");
-  return 0;
+  return FinishShutdown(state.shutdown_hooks, server.shutdown_request());
 }
 
 }  // namespace

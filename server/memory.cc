@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
@@ -12,6 +13,13 @@
 namespace sessionkv::server {
 
 uint64_t UsedMemory() { return AllocatedBytes(); }
+
+uint64_t UpdatePeakMemory(std::atomic<uint64_t>& peak, uint64_t used) {
+  uint64_t seen = peak.load(std::memory_order_relaxed);
+  while (used > seen && !peak.compare_exchange_weak(seen, used, std::memory_order_relaxed)) {
+  }
+  return std::max(seen, used);
+}
 
 uint64_t ResidentMemory() {
   long pages = 0, resident = 0;  // NOLINT(runtime/int): statm's format

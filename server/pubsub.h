@@ -45,6 +45,8 @@ class PubSub {
   // user's channels).
   void SubscriptionsOf(uint64_t client_id, std::vector<std::string>* channels,
                        std::vector<std::string>* patterns) const;
+  // Channels with at least one subscriber (INFO pubsub_channels).
+  size_t NumChannels() const;
 
  private:
   using Subscribers = absl::flat_hash_map<uint64_t, Subscriber>;

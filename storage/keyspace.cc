@@ -41,6 +41,7 @@ void Keyspace::Remove(DbShard& ds, int db, Entry* e, RemovalCause cause) {
   // Unlinked first, freed at the end: the expired listener sees the key gone (what WATCH's expiry rule
   // asks) and may still read its name.
   std::unique_ptr<Entry> owned = ds.dict.Remove(e);
+  ds.PublishCounts();
   if (cause == RemovalCause::kExpired) {
     stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
     if (expired_listener_) expired_listener_(db, owned->key);
@@ -93,16 +94,31 @@ void Keyspace::TouchWatchedDb(int db) {
   for (auto& shard : shards_) shard->watches(db).TouchAll(shard->db(db).dict, nullptr, now_ms);
 }
 
-size_t Keyspace::ExpireDue(Shard& shard, int64_t now_ms, size_t budget) {
+size_t Keyspace::ExpireDue(Shard& shard, int64_t now_ms, size_t budget,
+                           const std::function<void(int64_t deadline_ms)>& on_expired) {
   size_t removed = 0;
   for (int db = 0; db < shard.num_dbs() && removed < budget; ++db) {
     DbShard& ds = shard.db(db);
     while (removed < budget && !ds.expiry.empty() && now_ms > ds.expiry.begin()->first) {
+      const int64_t deadline_ms = ds.expiry.begin()->first;
       Remove(ds, db, ds.expiry.begin()->second, RemovalCause::kExpired);
+      if (on_expired) on_expired(deadline_ms);
       ++removed;
     }
   }
   return removed;
+}
+
+uint64_t Keyspace::ApproxKeys(int db) const {
+  uint64_t n = 0;
+  for (const auto& shard : shards_) n += shard->db(db).published_keys.get();
+  return n;
+}
+
+uint64_t Keyspace::ApproxExpires(int db) const {
+  uint64_t n = 0;
+  for (const auto& shard : shards_) n += shard->db(db).published_expires.get();
+  return n;
 }
 
 // ------------------------------------------------------------------------------------------------- Db
@@ -141,7 +157,9 @@ Entry* Db::Add(std::string_view key, Value value) {
   const uint64_t hash = Dict::Hash(key);
   auto entry = std::make_unique<Entry>(key, hash, std::move(value));
   entry->access_time = AccessClock(NowMs());
-  Entry* e = ShardFor(hash).dict.Insert(std::move(entry));
+  DbShard& ds = ShardFor(hash);
+  Entry* e = ds.dict.Insert(std::move(entry));
+  ds.PublishCounts();
   ks_->NoteCreated(index_, e->key);
   ks_->NoteAdded(index_, *e);
   return e;
@@ -181,6 +199,7 @@ void Db::SetDeadline(Entry* e, int64_t deadline_ms) {
     ds.deadline_sum_ms += deadline_ms;
     shard.NoteDeadline(deadline_ms);
   }
+  ds.PublishCounts();
 }
 
 size_t Db::Size() const {
@@ -215,6 +234,7 @@ void Db::Clear() {
     ds.expiry.clear();
     ds.deadline_sum_ms = 0;
     ds.dict.Clear();
+    ds.PublishCounts();
   }
 }
 

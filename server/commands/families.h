@@ -23,5 +23,7 @@ void RegisterServerCommands(CommandTable& table);         // commands/server.cc 
 void RegisterInfoCommands(CommandTable& table);           // commands/info.cc
 void RegisterIntrospectionCommands(CommandTable& table);  // commands/introspection.cc (COMMAND, SLOWLOG...)
 void RegisterAclCommands(CommandTable& table);            // commands/acl.cc
+void RegisterShutdownCommand(CommandTable& table);        // commands/shutdown.cc
+void RegisterScriptingCommands(CommandTable& table);      // commands/scripting.cc (EVAL, SCRIPT)
 
 }  // namespace sessionkv::server
