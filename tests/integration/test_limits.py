@@ -183,7 +183,8 @@ class OutputBufferLimits(LimitsCase):
                 break
         self.assertEqual(receivers[-1], 0, "the subscriber was disconnected")
         self.assertNotIn(b"name=slowsub", self.r.execute_command("CLIENT", "LIST"))
-        self.assertLess(rss_bytes(self.server) - rss_before, 16 << 20, "the server did not grow")
+        # Well under the 40 MB offered (with room for sanitizer builds, whose quarantine keeps freed memory).
+        self.assertLess(rss_bytes(self.server) - rss_before, 32 << 20, "the server did not grow")
         # (Reading the subscriber to its EOF would take minutes through a 4 KB window.)
         self.assertEqual(self.conn().cmd("PING"), PONG)
 
