@@ -4,10 +4,13 @@
 #include "server/blocking.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "server/client_registry.h"
+#include "server/arg_cursor.h"
 #include "server/client_state.h"
 #include "server/command_context.h"
 #include "server/server_state.h"
@@ -61,6 +64,23 @@ Blocking::Blocking(ServerState& server)
 Blocking::~Blocking() { keyspace_.set_added_listener(nullptr); }
 
 // -------------------------------------------------------------------------------------- blocking
+
+absl::StatusOr<int64_t> Blocking::ParseTimeout(CommandContext& ctx, std::string_view arg) {
+  auto error = [](std::string_view text) { return absl::InvalidArgumentError(ToAbsl(text)); };
+  long double seconds;
+  if (!ParseLongDouble(arg, &seconds)) return error("ERR timeout is not a float or out of range");
+  const long double ms = std::ceil(seconds * 1000.0L);
+  if (ms > static_cast<long double>(std::numeric_limits<int64_t>::max())) {
+    return error("ERR timeout is out of range");
+  }
+  if (ms < 0) return error("ERR timeout is negative");
+  const auto timeout = static_cast<int64_t>(ms);
+  // Redis stores the deadline as now + timeout, which must not overflow.
+  if (timeout > std::numeric_limits<int64_t>::max() - ctx.server().clock.NowMs()) {
+    return error("ERR timeout is out of range");
+  }
+  return timeout;
+}
 
 bool Blocking::MayBlock(CommandContext& ctx) { return !ctx.client().in_exec; }
 

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "protocol/reply_writer.h"
 #include "storage/keyspace.h"
 #include "storage/value_type.h"
@@ -87,6 +88,9 @@ class Blocking {
 
   // ---------------------------------------------------------------- command handlers (keys locked)
 
+  // A blocking timeout in seconds (Redis's getTimeoutFromObjectOrReply): a long double, rounded up to
+  // whole milliseconds; 0 blocks forever. Milliseconds from now, or the error reply.
+  static absl::StatusOr<int64_t> ParseTimeout(CommandContext& ctx, std::string_view arg);
   // False when the client must not block (inside EXEC): the command then answers as on a timeout.
   static bool MayBlock(CommandContext& ctx);
   // Blocks the client on `keys` (some of the command's keys) until one holds a value of `type`, or

@@ -91,11 +91,12 @@ void CheckTips(std::string_view command, std::string_view tips) {
   }
 }
 
-// Redis adds categories implied by flags (acl.c setImplicitACLCategories).
-uint32_t ImpliedCategories(uint32_t flags) {
+// Redis adds categories implied by flags (acl.c setImplicitACLCategories); read-only scripting commands
+// (EVAL_RO) do not count as @read.
+uint32_t ImpliedCategories(uint32_t flags, uint32_t explicit_categories) {
   uint32_t acl = 0;
   if (flags & kCmdWrite) acl |= kAclWrite;
-  if (flags & kCmdReadonly) acl |= kAclRead;
+  if ((flags & kCmdReadonly) && !(explicit_categories & kAclScripting)) acl |= kAclRead;
   if (flags & kCmdAdmin) acl |= kAclAdmin | kAclDangerous;
   if (flags & kCmdPubsub) acl |= kAclPubsub;
   if (flags & kCmdFast) acl |= kAclFast;
@@ -112,7 +113,8 @@ std::unique_ptr<CommandSpec> BuildSpec(const CommandRow& row, const CommandSpec*
   const std::string& id = spec->full_name;
   spec->arity = row.arity;
   spec->flags = ParseWords(id, row.flags, CommandFlagNames(), "");
-  spec->acl_categories = ParseWords(id, row.acl, AclCategoryNames(), "@") | ImpliedCategories(spec->flags);
+  const uint32_t explicit_categories = ParseWords(id, row.acl, AclCategoryNames(), "@");
+  spec->acl_categories = explicit_categories | ImpliedCategories(spec->flags, explicit_categories);
   spec->first_key = row.first_key;
   spec->last_key = row.last_key;
   spec->step = row.step;

@@ -40,9 +40,6 @@ constexpr std::string_view kErrCountPositive = "ERR count should be greater than
 constexpr std::string_view kErrRankZero =
     "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
     "negative to start from the end of the list";
-constexpr std::string_view kErrTimeoutNotFloat = "ERR timeout is not a float or out of range";
-constexpr std::string_view kErrTimeoutNegative = "ERR timeout is negative";
-constexpr std::string_view kErrTimeoutOutOfRange = "ERR timeout is out of range";
 
 absl::Status ErrorStatus(std::string_view line) { return absl::InvalidArgumentError(ToAbsl(line)); }
 
@@ -460,24 +457,6 @@ void CmdLMPop(CommandContext& ctx) {
 
 // ------------------------------------------------------------------------------- blocking commands
 
-// A blocking timeout in seconds (getTimeoutFromObjectOrReply): a long double, rounded up to whole
-// milliseconds; 0 blocks forever. Returns milliseconds from now.
-absl::StatusOr<int64_t> ParseTimeout(CommandContext& ctx, std::string_view arg) {
-  long double seconds;
-  if (!ParseLongDouble(arg, &seconds)) return ErrorStatus(kErrTimeoutNotFloat);
-  const long double ms = std::ceil(seconds * 1000.0L);
-  if (ms > static_cast<long double>(std::numeric_limits<int64_t>::max())) {
-    return ErrorStatus(kErrTimeoutOutOfRange);
-  }
-  if (ms < 0) return ErrorStatus(kErrTimeoutNegative);
-  const auto timeout = static_cast<int64_t>(ms);
-  // Redis stores the deadline as now + timeout, which must not overflow.
-  if (timeout > std::numeric_limits<int64_t>::max() - ctx.server().clock.NowMs()) {
-    return ErrorStatus(kErrTimeoutOutOfRange);
-  }
-  return timeout;
-}
-
 // Blocks on `keys` unless the client may not block (inside EXEC), which answers `*-1` at once.
 void BlockOrNullArray(CommandContext& ctx, std::span<const std::string_view> keys,
                       int64_t timeout) {
@@ -488,7 +467,7 @@ void BlockOrNullArray(CommandContext& ctx, std::span<const std::string_view> key
 // BLPOP / BRPOP key [key ...] timeout: [key, element] from the first key holding a list, else
 // block.
 void BlockingPopGeneric(CommandContext& ctx, End end) {
-  auto timeout = ParseTimeout(ctx, ctx.arg(ctx.argc() - 1));
+  auto timeout = Blocking::ParseTimeout(ctx, ctx.arg(ctx.argc() - 1));
   if (!timeout.ok()) return ctx.Error(timeout.status());
   const auto keys = std::span<const std::string_view>(ctx.args()).subspan(1, ctx.argc() - 2);
   for (std::string_view key : keys) {
@@ -521,13 +500,13 @@ void BlockingMoveGeneric(CommandContext& ctx, End from, End to, int64_t timeout)
 void CmdBLMove(CommandContext& ctx) {
   End from, to;
   if (!ParseEnd(ctx.arg(3), &from) || !ParseEnd(ctx.arg(4), &to)) return ctx.Error(kErrSyntax);
-  auto timeout = ParseTimeout(ctx, ctx.arg(5));
+  auto timeout = Blocking::ParseTimeout(ctx, ctx.arg(5));
   if (!timeout.ok()) return ctx.Error(timeout.status());
   BlockingMoveGeneric(ctx, from, to, *timeout);
 }
 
 void CmdBRPopLPush(CommandContext& ctx) {
-  auto timeout = ParseTimeout(ctx, ctx.arg(3));
+  auto timeout = Blocking::ParseTimeout(ctx, ctx.arg(3));
   if (!timeout.ok()) return ctx.Error(timeout.status());
   BlockingMoveGeneric(ctx, End::kTail, End::kHead, *timeout);
 }
@@ -537,7 +516,7 @@ void CmdBRPopLPush(CommandContext& ctx) {
 void CmdBLMPop(CommandContext& ctx) {
   auto parsed = ParseMPop(ctx.args(), 2);
   if (!parsed.ok()) return ctx.Error(parsed.status());
-  auto timeout = ParseTimeout(ctx, ctx.arg(1));
+  auto timeout = Blocking::ParseTimeout(ctx, ctx.arg(1));
   if (!timeout.ok()) return ctx.Error(timeout.status());
   if (PopFromFirst(ctx, parsed->keys, parsed->end, parsed->count)) return;
   BlockOrNullArray(ctx, parsed->keys, *timeout);

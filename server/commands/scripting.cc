@@ -119,15 +119,15 @@ void CmdScriptHelp(CommandContext& ctx) {
 CommandRow EvalRow(std::string_view name, std::string_view flags, CommandHandler handler, bool read_only,
                    std::string_view since, std::string_view summary) {
   return CommandRow{
-      .name = name, .arity = -3, .flags = flags, .handler = handler, .group = "scripting",
+      .name = name, .arity = -3, .flags = flags, .acl = "@scripting", .handler = handler, .group = "scripting",
       .since = since, .summary = summary,
       .key_flags = read_only ? "RO ACCESS" : "RW ACCESS UPDATE",
       .key_notes = name.starts_with("evalsha")
                        ? ""
                        : (read_only ? "We cannot tell how the keys will be used so we assume the worst, RO and "
-                                      "ACCESS flags"
+                                      "ACCESS"
                                     : "We cannot tell how the keys will be used so we assume the worst, RW and "
-                                      "UPDATE flags"),
+                                      "UPDATE"),
       .numkeys_index = 2,
       // Atomic, and free to touch keys it did not declare (as Redis allows outside cluster mode).
       .lock = LockScope::kAllShards,
@@ -136,8 +136,8 @@ CommandRow EvalRow(std::string_view name, std::string_view flags, CommandHandler
 
 CommandRow ScriptSub(std::string_view name, int arity, std::string_view flags, CommandHandler handler,
                      std::string_view since, std::string_view summary, std::string_view tips = "") {
-  return CommandRow{.name = name, .arity = arity, .flags = flags, .handler = handler, .group = "scripting",
-                    .since = since, .summary = summary, .tips = tips};
+  return CommandRow{.name = name, .arity = arity, .flags = flags, .acl = "@scripting", .handler = handler,
+                    .group = "scripting", .since = since, .summary = summary, .tips = tips};
 }
 
 }  // namespace

@@ -199,6 +199,7 @@ enum class PopShape : uint8_t {
   kFlat,    // ZPOPMIN/ZPOPMAX without count, or in RESP2: member, score, member, score...
   kNested,  // ZPOPMIN/ZPOPMAX with count in RESP3: [member, score] pairs
   kKeyed,   // ZMPOP: [key, [[member, score] ...]]
+  kKeyedTriple,  // BZPOPMIN/BZPOPMAX: [key, member, score]
 };
 
 // Redis's genericZpopCommand over the keys at argv[first, first + n): the first existing key is
@@ -223,10 +224,15 @@ void PopGeneric(CommandContext& ctx, size_t first, size_t n, bool highest, int64
     ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk(key);
   }
-  ctx.reply().ArrayHeader(shape == PopShape::kFlat ? 2 * popped : popped);
+  if (shape == PopShape::kKeyedTriple) {
+    ctx.reply().ArrayHeader(3);
+    ctx.reply().Bulk(key);
+  } else {
+    ctx.reply().ArrayHeader(shape == PopShape::kFlat ? 2 * popped : popped);
+  }
   for (size_t i = 0; i < popped; ++i) {
     const ZSetValue::Entry entry = z.Pop(highest);
-    if (shape != PopShape::kFlat) ctx.reply().ArrayHeader(2);
+    if (shape == PopShape::kNested || shape == PopShape::kKeyed) ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk(entry.member);
     ctx.reply().Double(entry.score);
   }
@@ -250,38 +256,111 @@ void PopMinMax(CommandContext& ctx, bool highest) {
 void CmdZPopMin(CommandContext& ctx) { PopMinMax(ctx, false); }
 void CmdZPopMax(CommandContext& ctx) { PopMinMax(ctx, true); }
 
-// The key positions of ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
-std::vector<int> ZMPopKeys(const std::vector<std::string_view>& args) {
+// The key positions of ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (numkeys at argv[1]) and
+// BZMPOP timeout numkeys ... (at argv[2]).
+std::vector<int> MPopKeysAfter(const std::vector<std::string_view>& args, size_t numkeys_at) {
   std::vector<int> keys;
-  if (auto n = zset::ValidNumKeys(args, 1)) {
-    for (size_t i = 0; i < *n; ++i) keys.push_back(static_cast<int>(2 + i));
+  if (auto n = zset::ValidNumKeys(args, numkeys_at)) {
+    for (size_t i = 0; i < *n; ++i) keys.push_back(static_cast<int>(numkeys_at + 1 + i));
   }
   return keys;
 }
+std::vector<int> ZMPopKeys(const std::vector<std::string_view>& args) { return MPopKeysAfter(args, 1); }
+std::vector<int> BZMPopKeys(const std::vector<std::string_view>& args) { return MPopKeysAfter(args, 2); }
 
-// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (Redis's zmpopGenericCommand checks, in order).
-void CmdZMPop(CommandContext& ctx) {
+struct MPopArgs {
+  size_t first_key = 0;
+  size_t numkeys = 0;
+  bool highest = false;
+  int64_t count = 1;
+};
+
+// numkeys key [key ...] MIN|MAX [COUNT count] from argv[numkeys_at], checked in the order of Redis's
+// zmpopGenericCommand.
+absl::StatusOr<MPopArgs> ParseMPop(CommandContext& ctx, size_t numkeys_at) {
   int64_t numkeys;
-  if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys < 1) return ctx.Error(kErrNumKeys);
-  const auto where = static_cast<uint64_t>(numkeys) + 2;
-  if (where >= ctx.argc()) return ctx.Error(kErrSyntax);
-  bool highest;
+  if (!ParseInt64(ctx.arg(numkeys_at), &numkeys) || numkeys < 1) return zset::ErrorStatus(kErrNumKeys);
+  const auto where = static_cast<uint64_t>(numkeys) + numkeys_at + 1;
+  if (where >= ctx.argc()) return zset::ErrorStatus(kErrSyntax);
+  MPopArgs out{.first_key = numkeys_at + 1, .numkeys = static_cast<size_t>(numkeys)};
   if (EqualsIgnoreCase(ctx.arg(where), "MIN")) {
-    highest = false;
+    out.highest = false;
   } else if (EqualsIgnoreCase(ctx.arg(where), "MAX")) {
-    highest = true;
+    out.highest = true;
   } else {
-    return ctx.Error(kErrSyntax);
+    return zset::ErrorStatus(kErrSyntax);
   }
   int64_t count = -1;
   for (size_t i = where + 1; i < ctx.argc(); ++i) {
     if (count != -1 || !EqualsIgnoreCase(ctx.arg(i), "COUNT") || i + 1 >= ctx.argc()) {
-      return ctx.Error(kErrSyntax);
+      return zset::ErrorStatus(kErrSyntax);
     }
-    if (!ParseInt64(ctx.arg(++i), &count) || count < 1) return ctx.Error(kErrCountPositive);
+    if (!ParseInt64(ctx.arg(++i), &count) || count < 1) return zset::ErrorStatus(kErrCountPositive);
   }
-  PopGeneric(ctx, 2, static_cast<size_t>(numkeys), highest, count == -1 ? 1 : count,
-             PopShape::kKeyed);
+  if (count != -1) out.count = count;
+  return out;
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
+void CmdZMPop(CommandContext& ctx) {
+  auto parsed = ParseMPop(ctx, 1);
+  if (!parsed.ok()) return ctx.Error(parsed.status());
+  PopGeneric(ctx, parsed->first_key, parsed->numkeys, parsed->highest, parsed->count, PopShape::kKeyed);
+}
+
+// ------------------------------------------------------------------------ BZPOPMIN BZPOPMAX BZMPOP
+// Blocking pops (server/blocking.h): pop from the first sorted set that exists, else wait until one of
+// the keys holds a sorted set, then the command runs again. Inside EXEC they answer a null array at once.
+
+// Whether one of argv[first, first + n) holds a sorted set; false with the error written for a key of
+// another type (Redis checks every key in order before blocking).
+bool AnyZSet(CommandContext& ctx, size_t first, size_t n, bool* found) {
+  *found = false;
+  for (size_t i = first; i < first + n && !*found; ++i) {
+    auto e = FindZSet(ctx.db(), ctx.arg(i), Access::kWrite);
+    if (!e.ok()) {
+      ctx.Error(e.status());
+      return false;
+    }
+    *found = *e != nullptr;
+  }
+  return true;
+}
+
+void BlockOnZSets(CommandContext& ctx, size_t first, size_t n, int64_t timeout) {
+  if (!Blocking::MayBlock(ctx)) return ctx.reply().NullArray();
+  ctx.server().blocking.Block(ctx, std::span<const std::string_view>(ctx.args()).subspan(first, n),
+                              storage::ValueType::kZSet, timeout);
+}
+
+// BZPOPMIN / BZPOPMAX key [key ...] timeout: [key, member, score].
+void BlockingPopMinMax(CommandContext& ctx, bool highest) {
+  auto timeout = Blocking::ParseTimeout(ctx, ctx.arg(ctx.argc() - 1));
+  if (!timeout.ok()) return ctx.Error(timeout.status());
+  const size_t nkeys = ctx.argc() - 2;
+  bool found;
+  if (!AnyZSet(ctx, 1, nkeys, &found)) return;
+  if (found) return PopGeneric(ctx, 1, nkeys, highest, 1, PopShape::kKeyedTriple);
+  BlockOnZSets(ctx, 1, nkeys, *timeout);
+}
+
+void CmdBZPopMin(CommandContext& ctx) { BlockingPopMinMax(ctx, false); }
+void CmdBZPopMax(CommandContext& ctx) { BlockingPopMinMax(ctx, true); }
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: the arguments are checked before the
+// timeout, as in Redis.
+void CmdBZMPop(CommandContext& ctx) {
+  auto parsed = ParseMPop(ctx, 2);
+  if (!parsed.ok()) return ctx.Error(parsed.status());
+  auto timeout = Blocking::ParseTimeout(ctx, ctx.arg(1));
+  if (!timeout.ok()) return ctx.Error(timeout.status());
+  bool found;
+  if (!AnyZSet(ctx, parsed->first_key, parsed->numkeys, &found)) return;
+  if (found) {
+    return PopGeneric(ctx, parsed->first_key, parsed->numkeys, parsed->highest, parsed->count,
+                      PopShape::kKeyed);
+  }
+  BlockOnZSets(ctx, parsed->first_key, parsed->numkeys, *timeout);
 }
 
 // ----------------------------------------------------------------------------------- ZRANDMEMBER
@@ -450,6 +529,26 @@ void RegisterZSetCommands(CommandTable& table) {
                         "sets after removing them. Deletes the sorted set if the last member was "
                         "popped.",
              .key_flags = "RW ACCESS DELETE", .keys_function = ZMPopKeys});
+  table.Add({.name = "bzpopmin", .arity = -3, .flags = "write noscript blocking fast", .acl = "@sortedset",
+             .first_key = 1, .last_key = -2, .step = 1, .handler = CmdBZPopMin,
+             .group = "sorted-set", .since = "5.0.0",
+             .summary = "Removes and returns the member with the lowest score from one or more sorted "
+                        "sets. Blocks until a member is available otherwise. Deletes the sorted set if the "
+                        "last element was popped.",
+             .key_flags = "RW ACCESS DELETE"});
+  table.Add({.name = "bzpopmax", .arity = -3, .flags = "write noscript blocking fast", .acl = "@sortedset",
+             .first_key = 1, .last_key = -2, .step = 1, .handler = CmdBZPopMax,
+             .group = "sorted-set", .since = "5.0.0",
+             .summary = "Removes and returns the member with the highest score from one or more sorted "
+                        "sets. Blocks until a member available otherwise.  Deletes the sorted set if the "
+                        "last element was popped.",
+             .key_flags = "RW ACCESS DELETE"});
+  table.Add({.name = "bzmpop", .arity = -5, .flags = "write blocking", .acl = "@sortedset",
+             .handler = CmdBZMPop, .group = "sorted-set", .since = "7.0.0",
+             .summary = "Removes and returns a member by score from one or more sorted sets. Blocks "
+                        "until a member is available otherwise. Deletes the sorted set if the last "
+                        "element was popped.",
+             .key_flags = "RW ACCESS DELETE", .numkeys_index = 2, .keys_function = BZMPopKeys});
   table.Add({.name = "zrandmember", .arity = -2, .flags = "readonly", .acl = "@sortedset",
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdZRandMember,
              .group = "sorted-set", .since = "6.2.0",

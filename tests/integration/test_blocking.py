@@ -37,7 +37,9 @@ def encode(*args):
     return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
 
 
-class BlockingTest(ServerTestCase):
+class BlockingCase(ServerTestCase):
+    """Raw connections and helpers to block them and wait for it."""
+
     def setUp(self):
         super().setUp()
         self.conns = []
@@ -84,6 +86,9 @@ class BlockingTest(ServerTestCase):
         c.buf += data
         return False
 
+
+
+class BlockingTest(BlockingCase):
     # ------------------------------------------------------------------------------ waking
 
     def test_push_wakes_waiter_after_the_push(self):
@@ -355,6 +360,85 @@ class BlockingTest(ServerTestCase):
             t.join()
         self.assertEqual(sorted(consumed), sorted(produced))
         self.assertEqual(self.r.exists("jobs"), 0)
+
+
+class BlockingSortedSets(BlockingCase):
+    """BZPOPMIN, BZPOPMAX and BZMPOP: the same machinery waiting for sorted sets."""
+
+    def test_zadd_wakes_bzpopmin_and_bzpopmax(self):
+        a = self.block("BZPOPMIN", "z1", "z2", "0")
+        b = self.block("BZPOPMAX", "z2", "0")
+        self.assertEqual(self.r.zadd("z2", {"a": 1, "b": 2, "c": 3}), 3)
+        self.assertEqual(a.reply(), b"*3\r\n" + bulk("z2") + bulk("a") + bulk("1"))
+        self.assertEqual(b.reply(), b"*3\r\n" + bulk("z2") + bulk("c") + bulk("3"))
+        self.assertEqual(self.r.zrange("z2", 0, -1), [b"b"])
+        self.wait_blocked(0)
+
+    def test_an_existing_set_is_popped_at_once(self):
+        self.r.zadd("z", {"a": 1.5, "b": 2})
+        c = self.conn()
+        self.assertEqual(c.cmd("BZPOPMAX", "missing", "z", "0"), b"*3\r\n" + bulk("z") + bulk("b") + bulk("2"))
+        self.assertEqual(c.cmd("HELLO", "3")[:1], b"%")
+        self.assertEqual(c.cmd("BZPOPMIN", "z", "0"), b"*3\r\n" + bulk("z") + bulk("a") + b",1.5\r\n")
+        self.assertEqual(self.r.exists("z"), 0)
+
+    def test_bzmpop(self):
+        a = self.block("BZMPOP", "0", "2", "z1", "z2", "MAX", "COUNT", "2")
+        self.r.zadd("z1", {"a": 1, "b": 2, "c": 3})
+        self.assertEqual(a.reply(), b"*2\r\n" + bulk("z1") + b"*2\r\n" + pair("c", "3") + pair("b", "2"))
+        c = self.conn()
+        self.assertEqual(c.cmd("BZMPOP", "0", "1", "z1", "MIN"), b"*2\r\n" + bulk("z1") + b"*1\r\n" + pair("a", "1"))
+
+    def test_timeouts_and_errors(self):
+        c = self.conn()
+        start = time.time()
+        self.assertEqual(c.cmd("BZPOPMIN", "z", "0.05"), NULL_ARRAY2)
+        self.assertEqual(c.cmd("BZMPOP", "0.05", "1", "z", "MIN"), NULL_ARRAY2)
+        self.assertLess(time.time() - start, 2.0)
+        self.r.set("s", "x")
+        self.assertEqual(c.cmd("BZPOPMIN", "s", "0"), WRONGTYPE)
+        self.assertEqual(c.cmd("BZPOPMIN", "z", "-1"), b"-ERR timeout is negative\r\n")
+        self.assertEqual(c.cmd("BZPOPMIN", "z", "abc"), b"-ERR timeout is not a float or out of range\r\n")
+        self.assertEqual(c.cmd("BZMPOP", "0", "0", "z", "MIN"), b"-ERR numkeys should be greater than 0\r\n")
+        self.assertEqual(c.cmd("BZMPOP", "0", "1", "z", "UP"), b"-ERR syntax error\r\n")
+        self.assertEqual(c.cmd("BZMPOP", "x", "1", "z", "MIN"), b"-ERR timeout is not a float or out of range\r\n")
+        self.assertEqual(c.cmd("BZMPOP", "0", "1", "z", "MIN", "COUNT", "0"),
+                         b"-ERR count should be greater than 0\r\n")
+
+    def test_a_list_does_not_wake_a_sorted_set_waiter(self):
+        a = self.block("BZPOPMIN", "k", "0")
+        self.r.rpush("k", "x")
+        self.assertTrue(self.silent(a))
+        self.r.delete("k")
+        self.r.zadd("k", {"m": 7})
+        self.assertEqual(a.reply(), b"*3\r\n" + bulk("k") + bulk("m") + bulk("7"))
+
+    def test_inside_exec_they_answer_at_once(self):
+        c = self.conn()
+        self.assertEqual(c.cmd("MULTI"), b"+OK\r\n")
+        for args in [("BZPOPMIN", "z", "0"), ("BZMPOP", "0", "1", "z", "MAX")]:
+            self.assertEqual(c.cmd(*args), b"+QUEUED\r\n")
+        self.assertEqual(c.cmd("EXEC"), b"*2\r\n*-1\r\n*-1\r\n")
+
+    def test_keyspace_event_names(self):
+        self.r.config_set("notify-keyspace-events", "Kz")
+        try:
+            p = self.server.client().pubsub()
+            p.psubscribe("__keyspace@0__:*")
+            p.get_message(timeout=2)
+            self.r.zadd("ev", {"a": 1, "b": 2})
+            self.r.bzpopmax("ev", 1)
+            self.r.bzpopmin("ev", 1)
+            events = []
+            deadline = time.time() + 2
+            while len(events) < 3 and time.time() < deadline:
+                m = p.get_message(timeout=0.5)
+                if m and m["type"] == "pmessage":
+                    events.append(m["data"])
+            self.assertEqual(events, [b"zadd", b"zpopmax", b"zpopmin"])
+            p.close()
+        finally:
+            self.r.config_set("notify-keyspace-events", "")
 
 
 class BlockingTwoIoThreads(BlockingTest):

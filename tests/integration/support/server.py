@@ -121,10 +121,24 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
-        if keep:
+        report = self.sanitizer_report()
+        if keep or report:
             sys.stderr.write("kept server dir %s\n" % self.dir)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if report:
+            raise AssertionError("the server's sanitizer reported:\n" + report)
+
+    SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+    def sanitizer_report(self):
+        """The first lines of an ASan/LSan/UBSan report in the server's log (a sanitizer build), or ''."""
+        log = self.read_log()
+        for mark in self.SANITIZER_MARKS:
+            at = log.find(mark)
+            if at >= 0:
+                return log[max(0, log.rfind("\n", 0, at)):at + 3000]
+        return ""
 
 
 class RawConnection:
