@@ -76,6 +76,28 @@ inline std::vector<std::string_view> SplitNonEmpty(std::string_view s, char sep)
   return out;
 }
 
+// sdstrim(s, chars): `s` without the characters of `chars` at either end.
+inline std::string_view TrimChars(std::string_view s, std::string_view chars) {
+  const size_t begin = s.find_first_not_of(chars);
+  if (begin == std::string_view::npos) return {};
+  return s.substr(begin, s.find_last_not_of(chars) - begin + 1);
+}
+
+// sdssplitlen(s, sep): every separator counts, so "a  b" on ' ' has an empty middle piece; "" gives no
+// pieces and "a\n" gives "a" and "".
+inline std::vector<std::string_view> SplitOn(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  if (s.empty()) return out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
 // Transparent hash and equality for absl/std containers keyed by std::string and looked up by
 // std::string_view without building a string.
 struct StringViewHash {

@@ -53,6 +53,8 @@ class ClientInfo {
   const std::string laddr;  // "127.0.0.1:6379"
   const int fd;
   const int64_t created_ms;
+  // The peer is on the loopback interface (Redis's connIsLocal): set once before the client is registered.
+  bool loopback = false;
 
   std::atomic<int> db{0};
   std::atomic<int> resp{2};
@@ -73,9 +75,11 @@ class ClientInfo {
   std::string name() const { return Get(&ClientInfo::name_); }
   std::string lib_name() const { return Get(&ClientInfo::lib_name_); }
   std::string lib_ver() const { return Get(&ClientInfo::lib_ver_); }
+  std::string user_name() const { return Get(&ClientInfo::user_name_); }
   void set_name(std::string v) { Set(&ClientInfo::name_, std::move(v)); }
   void set_lib_name(std::string v) { Set(&ClientInfo::lib_name_, std::move(v)); }
   void set_lib_ver(std::string v) { Set(&ClientInfo::lib_ver_, std::move(v)); }
+  void set_user_name(std::string v) { Set(&ClientInfo::user_name_, std::move(v)); }
 
  private:
   std::string Get(std::string ClientInfo::*field) const {
@@ -89,7 +93,12 @@ class ClientInfo {
 
   mutable std::mutex mu_;
   std::string name_, lib_name_, lib_ver_;
+  std::string user_name_ = "default";  // the ACL user (CLIENT LIST user=)
 };
+
+// The CLIENT LIST / CLIENT INFO line of a client, with its final "\n" (server/commands/client.cc). The ACL
+// LOG keeps it, without the newline, as an entry's client-info.
+std::string ClientListLine(const ClientInfo& info, int64_t now_ms);
 
 class ClientRegistry {
  public:

@@ -16,6 +16,8 @@
 namespace sessionkv::server {
 
 struct BlockedClient;  // server/blocking.h
+class AclUser;        // server/acl.h
+struct AclUserRules;
 
 // CLIENT REPLY modes.
 enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext, kSkipThis };
@@ -25,6 +27,10 @@ struct ClientState {
   int db = 0;
   protocol::RespVersion resp = protocol::RespVersion::kResp2;
   bool authenticated = false;
+  // The ACL user the client is logged in as, and the rules of that user it last saw (server/acl.h).
+  std::shared_ptr<AclUser> user;
+  std::shared_ptr<const AclUserRules> acl_rules;
+  uint64_t acl_version = 0;
   ReplyMode reply_mode = ReplyMode::kOn;
   bool close_after_reply = false;  // QUIT, protocol errors, CLIENT KILL of self
   bool monitor = false;            // MONITOR

@@ -105,8 +105,9 @@ uint32_t ImpliedCategories(uint32_t flags, uint32_t explicit_categories) {
   return acl;
 }
 
-std::unique_ptr<CommandSpec> BuildSpec(const CommandRow& row, const CommandSpec* parent) {
+std::unique_ptr<CommandSpec> BuildSpec(const CommandRow& row, const CommandSpec* parent, int* next_id) {
   auto spec = std::make_unique<CommandSpec>();
+  spec->id = (*next_id)++;
   spec->name = AsciiStrToLower(row.name);
   spec->full_name = parent ? parent->name + "|" + spec->name : spec->name;
   const std::string& id = spec->full_name;
@@ -142,7 +143,7 @@ std::unique_ptr<CommandSpec> BuildSpec(const CommandRow& row, const CommandSpec*
     FailSpec(id, "a container without a handler needs arity -2");
   }
   for (const CommandRow& sub : row.subcommands) {
-    spec->subcommands.push_back(BuildSpec(sub, spec.get()));
+    spec->subcommands.push_back(BuildSpec(sub, spec.get(), next_id));
   }
   return spec;
 }
@@ -167,7 +168,7 @@ std::vector<int> CommandSpec::KeyPositions(const std::vector<std::string_view>& 
 }
 
 void CommandTable::Add(const CommandRow& row) {
-  auto spec = BuildSpec(row, nullptr);
+  auto spec = BuildSpec(row, nullptr, &next_id_);
   std::string name = spec->name;
   if (!by_name_.emplace(name, std::move(spec)).second) FailSpec(name, "duplicate command");
 }
@@ -211,6 +212,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterServerCommands(table);
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);
+  RegisterAclCommands(table);
   RegisterShutdownCommand(table);
   RegisterScriptingCommands(table);
 }

@@ -136,6 +136,7 @@ struct CommandStats {
 };
 
 struct CommandSpec {
+  int id = 0;              // registration order over commands and subcommands; indexes ACL bitmaps
   std::string name;        // lowercase lookup name ("get"; "get" under "config"); rename-command changes it
   std::string full_name;   // "get", "config|get": the original name, also after rename-command
   int arity = 0;
@@ -168,6 +169,8 @@ class CommandTable {
   // rename-command: "" removes the command; otherwise it is reachable only under the new name.
   bool Rename(std::string_view from, std::string_view to);
   size_t size() const { return by_name_.size(); }
+  // Commands and subcommands registered (ids are below this).
+  int command_count() const { return next_id_; }
   // Visits every command in name order.
   template <typename Fn>
   void ForEach(Fn&& fn) const {
@@ -180,6 +183,7 @@ class CommandTable {
 
  private:
   absl::flat_hash_map<std::string, std::unique_ptr<CommandSpec>, StringViewHash, StringViewEq> by_name_;  // keys lowercase
+  int next_id_ = 0;
 };
 
 // Registers every family (server/commands/*.cc) in a fixed order.

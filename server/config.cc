@@ -2,6 +2,7 @@
 #include "server/config.h"
 
 #include "protocol/resp_parser.h"
+#include "absl/strings/numbers.h"
 
 #include <fcntl.h>
 #include <glob.h>
@@ -29,26 +30,8 @@
 namespace sessionkv::server {
 namespace {
 
-// sdstrim with `chars` on both ends.
-std::string_view Trim(std::string_view s, std::string_view chars) {
-  const size_t begin = s.find_first_not_of(chars);
-  if (begin == std::string_view::npos) return {};
-  return s.substr(begin, s.find_last_not_of(chars) - begin + 1);
-}
-
-// sdssplitlen(s, sep): "" gives no pieces; "a\n" gives "a" and "".
-std::vector<std::string_view> SplitOn(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  if (s.empty()) return out;
-  size_t start = 0;
-  for (size_t i = 0; i <= s.size(); ++i) {
-    if (i == s.size() || s[i] == sep) {
-      out.push_back(s.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return out;
-}
+bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+int HexValue(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 
 constexpr int kMaxIncludeDepth = 64;  // Redis recurses without limit; a cycle would crash it
 
@@ -288,7 +271,7 @@ absl::Status Config::LoadConfig(const std::string* filename, std::istream* stdin
 absl::Status Config::LoadString(std::string_view text, LoadState& state) {
   const std::vector<std::string_view> lines = SplitOn(text, '\n');
   for (size_t i = 0; i < lines.size(); ++i) {
-    const std::string_view line = Trim(lines[i], " \t\r\n");
+    const std::string_view line = TrimChars(lines[i], " \t\r\n");
     if (line.empty() || line[0] == '#') continue;
     auto argv = SplitConfigArgs(line);
     if (!argv) return LineError(i + 1, line, "Unbalanced quotes in configuration line");
@@ -311,7 +294,9 @@ absl::Status Config::LoadString(std::string_view text, LoadState& state) {
 absl::Status Config::ApplyDirective(const ParamSpec& spec, std::vector<std::string>& argv,
                                     LoadState& state, std::string* err) {
   if (spec.flags & kParamFileOnly) {
-    if (argv.size() != static_cast<size_t>(spec.file_args) + 1) {
+    const bool arg_count_ok = spec.file_args < 0 ? argv.size() >= static_cast<size_t>(-spec.file_args) + 1
+                                                 : argv.size() == static_cast<size_t>(spec.file_args) + 1;
+    if (!arg_count_ok) {
       *err = "Bad directive or wrong number of arguments";
       return absl::OkStatus();
     }
@@ -325,6 +310,11 @@ absl::Status Config::ApplyDirective(const ParamSpec& spec, std::vector<std::stri
       absl::Status status = LoadConfig(&argv[1], nullptr, nullptr, state);
       --state.include_depth;
       return status;
+    }
+    if (spec.type == ParamType::kUser) {
+      std::lock_guard lock(mu_);
+      users_.emplace_back(argv.begin() + 1, argv.end());
+      return absl::OkStatus();
     }
     // rename-command: replays Redis's command-table edits on the names the server registered.
     if (state.commands) {
@@ -377,6 +367,8 @@ absl::Status Config::AfterLoad() {
 // A relative dir is relative to the current one, as after Redis's chdir() into it.
 bool Config::ParseValue(const ParamSpec& spec, std::span<const std::string> args, ParamValue* out,
                         std::string* err) const {
+  // client-output-buffer-limit changes only the classes it names.
+  if (spec.type == ParamType::kOutputBufferLimit) *out = Current(spec);
   return ParseParamValue(spec, args, Str(Param::kDir), out, err);
 }
 
@@ -404,6 +396,18 @@ void Config::Store(const ParamSpec& spec, ParamValue value) {
 std::string Config::Str(Param id) const {
   std::lock_guard lock(mu_);
   return values_[static_cast<size_t>(id)].str;
+}
+
+OutputBufferLimit Config::output_buffer_limit(ClientClass c) const {
+  std::lock_guard lock(mu_);
+  const std::vector<std::string>& list = values_[static_cast<size_t>(Param::kClientOutputBufferLimit)].list;
+  OutputBufferLimit limit;
+  const size_t i = 3 * static_cast<size_t>(c);
+  if (list.size() != 9) return limit;
+  (void)absl::SimpleAtoi(list[i], &limit.hard_bytes);
+  (void)absl::SimpleAtoi(list[i + 1], &limit.soft_bytes);
+  (void)absl::SimpleAtoi(list[i + 2], &limit.soft_seconds);
+  return limit;
 }
 
 std::vector<std::string> Config::bind() const {
@@ -436,6 +440,16 @@ std::vector<double> Config::latency_tracking_info_percentiles() const {
 std::vector<std::pair<std::string, std::string>> Config::renamed_commands() const {
   std::lock_guard lock(mu_);
   return renamed_;
+}
+
+std::vector<std::vector<std::string>> Config::users() const {
+  std::lock_guard lock(mu_);
+  return users_;
+}
+
+void Config::SetUserLinesProvider(std::function<std::vector<std::string>()> fn) {
+  std::lock_guard write_lock(write_mu_);
+  user_lines_ = std::move(fn);
 }
 
 std::string Config::config_file() const {
@@ -515,7 +529,7 @@ std::vector<std::pair<std::string, std::string>> Config::Get(
 // Redis's configSetCommand, all or nothing: names are checked first (the first problem is the
 // error), then every value is parsed, then all are stored; OnApply callbacks may still undo the
 // whole set.
-absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs) {
+absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs, bool local) {
   std::lock_guard write_lock(write_mu_);
   std::vector<const ParamSpec*> specs;
   for (const auto& [name, value] : pairs) {
@@ -525,7 +539,10 @@ absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>&
           StrCat("ERR Unknown option or number of arguments for CONFIG SET - '", name, "'"));
     }
     if (spec->flags & kParamImmutable) return SetError(name, "can't set immutable config");
-    if (spec->flags & kParamProtected) return SetError(name, "can't set protected config");
+    const int64_t protected_ok = enable_protected_configs();  // 0 no, 1 yes, 2 local
+    if ((spec->flags & kParamProtected) && !(protected_ok == 1 || (protected_ok == 2 && local))) {
+      return SetError(name, "can't set protected config");
+    }
     if (std::find(specs.begin(), specs.end(), spec) != specs.end()) {
       return SetError(name, "duplicate parameter");
     }
@@ -621,7 +638,7 @@ bool ReadOldConfig(const std::string& path, RewriteState* state) {
   std::string content;
   if (!ReadFile(path, &content) && errno != ENOENT) return false;
   for (const std::string_view raw : SplitOn(content, '\n')) {
-    const std::string_view line = Trim(raw, "\r\n\t ");
+    const std::string_view line = TrimChars(raw, "\r\n\t ");
     if (line.empty() || line[0] == '#') {
       if (line == kRewriteSignature) state->needs_signature = false;
       state->lines.emplace_back(line);
@@ -681,6 +698,11 @@ absl::Status Config::Rewrite() {
     const std::string reason = std::strerror(errno);
     Log(LogLevel::kWarning, StrCat("CONFIG REWRITE failed: ", reason));
     return absl::InternalError(StrCat("ERR Rewriting config file: ", reason));
+  }
+  if (user_lines_) {
+    // rewriteConfigUserOption: the ACL's users replace the file's `user` lines (none with an aclfile).
+    state.processed.insert("user");
+    for (std::string& line : user_lines_()) state.Rewrite("user", std::move(line), /*force=*/true);
   }
   for (const ParamSpec& spec : ParamTable()) {
     if (spec.flags & kParamFileOnly) continue;  // include / rename-command lines stay as they are

@@ -102,6 +102,11 @@ enum class Param : uint8_t {
   kMaxmemoryPolicy,
   kLatencyTracking,
   kLatencyTrackingInfoPercentiles,
+  kAclFile,
+  kAclLogMaxLen,
+  kAclPubsubDefault,
+  kClientOutputBufferLimit,
+  kEnableProtectedConfigs,
   kMetricsPort,
   kMetricsBind,
   kReadyzMaxReplicaLagMs,
@@ -110,6 +115,7 @@ enum class Param : uint8_t {
   kShutdownTimeout,
   kInclude,
   kRenameCommand,
+  kUser,
   kCount,
 };
 inline constexpr size_t kParamCount = static_cast<size_t>(Param::kCount);
@@ -127,12 +133,23 @@ enum class ParamType : uint8_t {
   kPercentiles,    // numbers within [0, 100] (latency-tracking-info-percentiles), printed as Redis's %f
   kInclude,        // include <file or glob>: reads another file in place
   kRenameCommand,  // rename-command <name> <new name or "">: accumulates
+  kUser,           // user <name> [rule ...]: accumulates (ACL users declared in the config file)
+  // client-output-buffer-limit <class> <hard> <soft> <soft seconds> ...: each group sets one class and
+  // keeps the others; stored as 9 numbers, normal, replica, pubsub.
+  kOutputBufferLimit,
+};
+
+// The client classes of client-output-buffer-limit, in Redis's order (normal, slave, pubsub).
+enum class ClientClass : uint8_t { kNormal = 0, kReplica = 1, kPubSub = 2 };
+struct OutputBufferLimit {
+  int64_t hard_bytes = 0;  // 0: none
+  int64_t soft_bytes = 0;  // 0: none
+  int64_t soft_seconds = 0;
 };
 
 enum ParamFlag : uint32_t {
   kParamImmutable = 1u << 0,  // CONFIG SET refuses it: "can't set immutable config"
-  // CONFIG SET refuses it: "can't set protected config" (as Redis with its default
-  // enable-protected-configs no, which we do not offer to change).
+  // CONFIG SET refuses it: "can't set protected config", unless enable-protected-configs allows it.
   kParamProtected = 1u << 1,
   kParamSensitive = 1u << 2,    // its CONFIG SET value must not reach SLOWLOG or MONITOR
   kParamMultiArg = 1u << 3,     // takes any number of arguments (bind)
@@ -150,7 +167,7 @@ struct ParamSpec {
   int64_t min = 0;  // kInteger / kMemory bounds, inclusive
   int64_t max = 0;
   std::span<const std::string_view> enum_names = {};  // kEnum: accepted words, in Redis's order
-  int file_args = 0;  // kParamFileOnly rows: the exact number of arguments
+  int file_args = 0;  // kParamFileOnly rows: the exact number of arguments (-N: at least N)
   // Optional check after parsing (Redis's is_valid_fn): returns the error reason, or "" when valid.
   std::string_view (*validate)(int64_t value) = nullptr;
   // Optional adjustment of an accepted value (Redis's updateHZ caps hz to 1..500).
@@ -237,7 +254,9 @@ class Config {
   // error line ("ERR Unknown option or number of arguments for CONFIG SET - 'foo'", "ERR CONFIG SET
   // failed (possibly related to argument 'port') - argument couldn't be parsed into an integer",
   // ...).
-  absl::Status Set(const std::vector<std::pair<std::string, std::string>>& pairs);
+  // Protected parameters (dir, ...) are refused unless enable-protected-configs is yes, or local and the
+  // client is `local` (on the loopback interface).
+  absl::Status Set(const std::vector<std::pair<std::string, std::string>>& pairs, bool local = true);
 
   // CONFIG REWRITE, as Redis 7.2 does it: rewrites the file given at start in place, keeping
   // comments, include and rename-command lines (included files are not rewritten); reuses the lines
@@ -276,6 +295,18 @@ class Config {
   uint32_t notify_flags() const { return static_cast<uint32_t>(Num(Param::kNotifyKeyspaceEvents)); }
   int hz() const { return static_cast<int>(Num(Param::kHz)); }
   std::vector<std::pair<std::string, std::string>> renamed_commands() const;
+  // `user` lines of the config file, each without the word "user": name, then rules.
+  std::vector<std::vector<std::string>> users() const;
+  // CONFIG REWRITE writes these lines for the `user` directive (Redis rewrites the ACL users into the
+  // config file when no aclfile is used); unset, `user` lines are kept as they are.
+  void SetUserLinesProvider(std::function<std::vector<std::string>()> fn);
+  std::string aclfile() const { return Str(Param::kAclFile); }
+  int64_t acllog_max_len() const { return Num(Param::kAclLogMaxLen); }
+  // acl-pubsub-default: true for allchannels (new users may use every channel), false for resetchannels.
+  bool acl_pubsub_default_all() const { return Num(Param::kAclPubsubDefault) == 0; }
+  OutputBufferLimit output_buffer_limit(ClientClass c) const;
+  // enable-protected-configs: 0 no, 1 yes, 2 local (protected parameters may be set from loopback only).
+  int64_t enable_protected_configs() const { return Num(Param::kEnableProtectedConfigs); }
   int64_t proto_max_bulk_len() const { return Num(Param::kProtoMaxBulkLen); }
   int64_t client_query_buffer_limit() const { return Num(Param::kClientQueryBufferLimit); }
   int64_t maxclients() const { return Num(Param::kMaxclients); }
@@ -346,6 +377,8 @@ class Config {
   std::array<ParamValue, kParamCount> values_;  // str / list parts; guarded by mu_
   std::array<ParamValue, kParamCount> defaults_;
   std::vector<std::pair<std::string, std::string>> renamed_;  // guarded by mu_
+  std::vector<std::vector<std::string>> users_;               // guarded by mu_
+  std::function<std::vector<std::string>()> user_lines_;      // guarded by write_mu_
   std::string config_file_;                                   // guarded by mu_
   std::optional<std::vector<std::string>> command_names_;     // lowercase; see SetCommandNames
   std::vector<std::pair<Param, std::function<void()>>> on_change_;         // guarded by write_mu_

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <span>
 #include <string_view>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "base/strings.h"
 #include "server/arg_cursor.h"
@@ -68,6 +70,12 @@ std::string_view OnlyNoEviction(int64_t policy) {
                "policies are refused rather than silently ignored"
              : "";
 }
+
+// Redis's acl_pubsub_default_enum: the index is read by Config::acl_pubsub_default_all().
+constexpr std::string_view kAclPubsubDefaultNames[] = {"allchannels", "resetchannels"};
+
+// Redis's protected_action_enum (enable-protected-configs, -debug-command, -module-command).
+constexpr std::string_view kProtectedActionNames[] = {"no", "yes", "local"};
 
 using enum ParamType;
 
@@ -149,6 +157,20 @@ constexpr ParamSpec kParams[] = {
      .default_value = "yes"},
     {.id = Param::kLatencyTrackingInfoPercentiles, .name = "latency-tracking-info-percentiles",
      .type = kPercentiles, .flags = kParamMultiArg, .default_value = "50 99 99.9"},
+    // ACL (server/acl.h). aclfile is where ACL SAVE / LOAD write and read users; "user" lines of the
+    // config file are the other way to declare them (not both, as in Redis).
+    {.id = Param::kAclFile, .name = "aclfile", .type = kString,
+     .flags = kParamImmutable | kParamEmptyIsNull, .default_value = ""},
+    {.id = Param::kAclLogMaxLen, .name = "acllog-max-len", .type = kInteger, .default_value = "128",
+     .min = 0, .max = LONG_MAX},
+    {.id = Param::kAclPubsubDefault, .name = "acl-pubsub-default", .type = kEnum,
+     .default_value = "resetchannels", .enum_names = kAclPubsubDefaultNames},
+    // Redis's defaults: no limit for normal clients; 256mb hard, 64mb for 60 s for replicas; 32mb hard,
+    // 8mb for 60 s for Pub/Sub subscribers.
+    {.id = Param::kClientOutputBufferLimit, .name = "client-output-buffer-limit", .type = kOutputBufferLimit,
+     .flags = kParamMultiArg, .default_value = "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60"},
+    {.id = Param::kEnableProtectedConfigs, .name = "enable-protected-configs", .type = kEnum,
+     .flags = kParamImmutable, .default_value = "no", .enum_names = kProtectedActionNames},
     // sessionkv's metrics and health endpoint (/metrics, /healthz, /readyz). 9121 is
     // redis_exporter's port, so scrape configs and dashboards made for the exporter sidecar keep
     // working; 0 disables the endpoint. metrics-bind "" (the default) means bind's addresses.
@@ -171,6 +193,8 @@ constexpr ParamSpec kParams[] = {
      .default_value = "", .file_args = 1},
     {.id = Param::kRenameCommand, .name = "rename-command", .type = kRenameCommand,
      .flags = kParamFileOnly, .default_value = "", .file_args = 2},
+    {.id = Param::kUser, .name = "user", .type = kUser, .flags = kParamFileOnly, .default_value = "",
+     .file_args = -1},
 };
 // clang-format on
 
@@ -237,6 +261,47 @@ std::string FormatMemory(int64_t bytes) {
   if (bytes != 0 && bytes % kMb == 0) return StrCat(bytes / kMb, "mb");
   if (bytes != 0 && bytes % kKb == 0) return StrCat(bytes / kKb, "kb");
   return StrCat(bytes);
+}
+
+// client-output-buffer-limit's class names as CONFIG GET prints them.
+constexpr std::array<std::string_view, 3> kOutputBufferClasses = {"normal", "slave", "pubsub"};
+
+// setConfigClientOutputBufferLimitOption: groups of <class> <hard> <soft> <soft seconds>, each replacing
+// one class of `limits` (9 decimal numbers; started from the defaults when empty). All or nothing.
+bool ParseOutputBufferLimits(std::span<const std::string> args, std::vector<std::string>* limits,
+                             std::string* err) {
+  if (args.size() == 1 && args[0].empty()) args = {};
+  if (args.size() % 4 != 0) {
+    *err = "Wrong number of arguments in buffer limit configuration.";
+    return false;
+  }
+  std::vector<std::string> out = *limits;
+  if (out.size() != 9) out.assign(9, "0");
+  for (size_t g = 0; g < args.size(); g += 4) {
+    const std::string cls = AsciiStrToLower(args[g]);
+    size_t c;
+    if (cls == "normal") {
+      c = 0;
+    } else if (cls == "slave" || cls == "replica") {
+      c = 1;
+    } else if (cls == "pubsub") {
+      c = 2;
+    } else {
+      *err = "Invalid client class specified in buffer limit configuration.";
+      return false;
+    }
+    int64_t hard = 0, soft = 0, seconds = 0;
+    if (ParseMemory(args[g + 1], &hard) != MemParse::kOk || ParseMemory(args[g + 2], &soft) != MemParse::kOk ||
+        !absl::SimpleAtoi(args[g + 3], &seconds) || seconds < 0) {
+      *err = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      return false;
+    }
+    out[3 * c] = StrCat(hard);
+    out[3 * c + 1] = StrCat(soft);
+    out[3 * c + 2] = StrCat(seconds);
+  }
+  *limits = std::move(out);
+  return true;
 }
 
 // Redis's notify-keyspace-events letters, in canonical order after 'A'.
@@ -409,8 +474,12 @@ bool ParseParamValue(const ParamSpec& spec, std::span<const std::string> args,
         out->list.push_back(FormatPercentile(static_cast<double>(percentile)));
       }
       break;
+    case ParamType::kOutputBufferLimit:
+      if (!ParseOutputBufferLimits(args, &out->list, err)) return false;
+      break;
     case ParamType::kInclude:
     case ParamType::kRenameCommand:
+    case ParamType::kUser:
       *err = "Bad directive or wrong number of arguments";
       return false;
   }
@@ -435,6 +504,14 @@ std::string FormatParamValue(const ParamSpec& spec, const ParamValue& value) {
       return value.num ? "yes" : "no";
     case ParamType::kEnum:
       return std::string(spec.enum_names[static_cast<size_t>(value.num)]);
+    case ParamType::kOutputBufferLimit: {
+      std::string out;
+      for (size_t c = 0; c < kOutputBufferClasses.size() && value.list.size() == 9; ++c) {
+        StrAppend(&out, c == 0 ? "" : " ", kOutputBufferClasses[c], " ", value.list[3 * c], " ",
+                  value.list[3 * c + 1], " ", value.list[3 * c + 2]);
+      }
+      return out;
+    }
     case ParamType::kBind:
     case ParamType::kPercentiles: {
       std::string out;
@@ -447,6 +524,7 @@ std::string FormatParamValue(const ParamSpec& spec, const ParamValue& value) {
     case ParamType::kDir:
     case ParamType::kInclude:
     case ParamType::kRenameCommand:
+    case ParamType::kUser:
       break;
   }
   return value.str;
@@ -477,6 +555,19 @@ RewriteLine ParamRewriteLine(const ParamSpec& spec, const ParamValue& value,
     }
     case ParamType::kNotifyEvents:
       return {StrCat(name, " ", QuoteConfigArg(FormatParamValue(spec, value))), value.num != 0};
+    case ParamType::kOutputBufferLimit: {
+      // One line for all classes (Redis writes one per class that differs); it loads the same way.
+      if (value.list == def.list || value.list.size() != 9) return {};
+      std::string line = name;
+      for (size_t c = 0; c < kOutputBufferClasses.size(); ++c) {
+        int64_t hard = 0, soft = 0;
+        (void)absl::SimpleAtoi(value.list[3 * c], &hard);
+        (void)absl::SimpleAtoi(value.list[3 * c + 1], &soft);
+        StrAppend(&line, " ", kOutputBufferClasses[c], " ", FormatMemory(hard), " ", FormatMemory(soft), " ",
+                  value.list[3 * c + 2]);
+      }
+      return {line, true};
+    }
     case ParamType::kPercentiles: {
       // Redis writes this line on every rewrite, default or not.
       const std::string items = FormatParamValue(spec, value);
@@ -484,6 +575,7 @@ RewriteLine ParamRewriteLine(const ParamSpec& spec, const ParamValue& value,
     }
     case ParamType::kInclude:
     case ParamType::kRenameCommand:
+    case ParamType::kUser:
       break;
   }
   return {};

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/config.h"
 #include "server/log.h"
@@ -34,6 +35,19 @@ std::string EndpointString(const asio::ip::tcp::endpoint& ep) {
   return StrCat(addr.to_string(), ":", ep.port());
 }
 
+constexpr std::string_view kProtectedModeDenied =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for "
+    "the default user. In this mode connections are only accepted from the loopback interface. If you want "
+    "to connect from external computers to Redis you may adopt one of the following solutions: 1) Just "
+    "disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface "
+    "by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not "
+    "publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+    "Alternatively you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you started the "
+    "server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an "
+    "authentication password for the default user. NOTE: You only need to do one of the above things in "
+    "order for the server to start accepting connections from the outside.\r\n";
+
 protocol::ParserLimits LimitsFrom(const Config& config) {
   protocol::ParserLimits limits;
   limits.max_bulk_len = config.proto_max_bulk_len();
@@ -55,7 +69,10 @@ Connection::Connection(asio::ip::tcp::socket socket, ServerState& server, Dispat
                                              EndpointString(local), socket_.native_handle(),
                                              server.clock.NowMs());
   state_.info->last_interaction_ms = state_.info->created_ms;
-  state_.authenticated = server.config.requirepass().empty();
+  const asio::ip::address peer = remote.address();
+  state_.info->loopback = peer.is_loopback() || (peer.is_v6() && peer.to_v6().is_v4_mapped() &&
+                                                 asio::ip::make_address_v4(asio::ip::v4_mapped, peer.to_v6()).is_loopback());
+  SetDefaultAuth(server.acl, state_);
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   if (server.config.tcp_keepalive() > 0) socket_.set_option(asio::socket_base::keep_alive(true), ec);
 }
@@ -65,7 +82,54 @@ Connection::~Connection() = default;
 void Connection::Start() {
   server_.clients.Add(state_.info, weak_from_this());
   server_.stats.total_connections_received.fetch_add(1, std::memory_order_relaxed);
+  // Protected mode (Redis's clientAcceptHandler): while the default user needs no password, only clients
+  // on the loopback interface are served, whatever the bind addresses.
+  if (server_.config.protected_mode() && !state_.info->loopback &&
+      server_.acl.default_user()->rules()->nopass()) {
+    server_.stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    out_.append(kProtectedModeDenied);
+    state_.close_after_reply = true;
+    Flush();
+    return;
+  }
   StartRead();
+}
+
+// Redis's checkClientOutputBufferLimits: the hard limit closes at once; the soft one once the buffer has
+// stayed above it for longer than its seconds. Buffered bytes are the replies not yet written, including
+// the write in flight, less the 16 KB Redis keeps in each client's fixed reply buffer (which its limits do
+// not count: getClientOutputBufferMemoryUsage), so tiny limits still let small replies through.
+bool Connection::OverOutputLimit() {
+  constexpr size_t kFixedReplyBuffer = 16 * 1024;
+  const ClientClass cls = state_.subscription_count() > 0 ? ClientClass::kPubSub : ClientClass::kNormal;
+  const OutputBufferLimit limit = server_.config.output_buffer_limit(cls);
+  const size_t pending = out_.size() + sending_.size();
+  const auto used = static_cast<int64_t>(pending > kFixedReplyBuffer ? pending - kFixedReplyBuffer : 0);
+  if (limit.hard_bytes > 0 && used >= limit.hard_bytes) return true;
+  if (limit.soft_bytes > 0 && used >= limit.soft_bytes) {
+    const int64_t now = server_.clock.NowMs();
+    if (soft_limit_since_ms_ < 0) {
+      soft_limit_since_ms_ = now;
+      return false;
+    }
+    return (now - soft_limit_since_ms_) / 1000 > limit.soft_seconds;
+  }
+  soft_limit_since_ms_ = -1;
+  return false;
+}
+
+// Closes without a reply when the output buffer is over its limit; true if it did (or is about to). The
+// close is posted, as Redis's freeClientAsync: Deliver may run inside a PUBLISH that holds the Pub/Sub lock
+// Close() needs to unsubscribe.
+bool Connection::CloseIfOverOutputLimit() {
+  if (closed_ || closing_) return true;
+  if (!OverOutputLimit()) return false;
+  Log(LogLevel::kWarning, StrCat("Client id=", state_.info->id, " addr=", state_.info->addr,
+                                 " scheduled to be closed ASAP for overcoming of output buffer limits."));
+  closing_ = true;
+  std::string().swap(out_);
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  return true;
 }
 
 void Connection::Deliver(std::string bytes) {
@@ -73,8 +137,9 @@ void Connection::Deliver(std::string bytes) {
   // owning thread would wait in Asio's thread-private queue and could land behind a message another thread
   // posted later, breaking publish order.
   asio::dispatch(socket_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes)] {
-    if (self->closed_ || self->lingering_) return;
+    if (self->closed_ || self->closing_ || self->lingering_) return;
     self->out_.append(bytes);
+    if (self->CloseIfOverOutputLimit()) return;
     self->Flush();
   });
 }
@@ -122,7 +187,7 @@ void Connection::ReserveInput(size_t want) {
 }
 
 void Connection::StartRead() {
-  if (reading_ || closed_) return;
+  if (reading_ || closed_ || closing_) return;
   const size_t pending = in_end_ - in_begin_;
   const size_t hint = parser_.bytes_hint();
   ReserveInput(std::max(kReadChunk, hint > pending ? hint - pending : 0));
@@ -134,7 +199,7 @@ void Connection::StartRead() {
 
 void Connection::OnRead(const asio::error_code& ec, size_t n) {
   reading_ = false;
-  if (closed_) return;
+  if (closed_ || closing_) return;
   if (ec) {
     Close();
     return;
@@ -155,6 +220,7 @@ void Connection::OnRead(const asio::error_code& ec, size_t n) {
     return;
   }
   ProcessInput();
+  if (CloseIfOverOutputLimit()) return;
   Flush();
 }
 
@@ -164,9 +230,10 @@ void Connection::ProcessInput() {
       input_paused_ = true;
       break;
     }
-    if (parser_.limits().authenticated != state_.authenticated) {
+    const bool authenticated = !AuthRequired(server_.acl, state_);
+    if (parser_.limits().authenticated != authenticated) {
       protocol::ParserLimits limits = parser_.limits();
-      limits.authenticated = state_.authenticated;
+      limits.authenticated = authenticated;
       parser_.set_limits(limits);
     }
     const std::string_view input(in_.data() + in_begin_, in_end_ - in_begin_);
@@ -202,7 +269,7 @@ void Connection::FailProtocol(std::string_view text) {
 }
 
 void Connection::Flush() {
-  if (closed_) return;
+  if (closed_ || closing_) return;
   if (writing_) return;  // OnWrite continues
   if (out_.empty() && input_paused_) {
     input_paused_ = false;
@@ -279,12 +346,13 @@ void Connection::Resume(std::string reply) {
 }
 
 void Connection::FinishBlocked(std::string reply) {
-  if (closed_ || !state_.blocked) return;
+  if (closed_ || closing_ || !state_.blocked) return;
   server_.blocking.Release(*state_.blocked);
   state_.blocked.reset();
   block_timer_.cancel();
   if (state_.reply_mode != ReplyMode::kOff) out_.append(reply);
   ProcessInput();
+  if (CloseIfOverOutputLimit()) return;
   Flush();
 }
 

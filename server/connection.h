@@ -45,6 +45,9 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   void Flush();
   void OnWrite(const asio::error_code& ec, size_t n);
   void Close();
+  // client-output-buffer-limit (server/config.h) for the client's class.
+  bool OverOutputLimit();
+  bool CloseIfOverOutputLimit();
   // End of a drain: half-closes (FIN after the last reply) and reads and discards until the client
   // closes too or kLinger passes. Closing with unread input would send a reset, and a reset makes the
   // kernel drop replies still in flight.
@@ -71,7 +74,9 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   bool reading_ = false;
   bool writing_ = false;
   bool closed_ = false;
+  bool closing_ = false;       // over an output buffer limit: nothing more is read or written
   bool input_paused_ = false;  // complete requests wait in in_ until out_ drains
+  int64_t soft_limit_since_ms_ = -1;  // when the output buffer went over the soft limit, -1 if under
   bool draining_ = false;      // shutting down: close (lingering) once the replies are written
   bool lingering_ = false;     // half-closed; input is discarded
 };

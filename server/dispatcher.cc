@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "absl/strings/str_format.h"
+#include "server/acl.h"
 #include "server/command_context.h"
 #include "server/config.h"
 #include "server/errors.h"
@@ -58,6 +59,8 @@ std::vector<std::string_view> RedactSecrets(const CommandSpec& spec, const std::
     for (size_t i = 2; i + 2 < out.size(); ++i) {
       if (EqualsIgnoreCase(out[i], "AUTH")) out[i + 1] = out[i + 2] = kRedacted;
     }
+  } else if (spec.full_name == "acl|setuser") {
+    for (size_t i = 2; i < out.size(); ++i) out[i] = kRedacted;  // the user name and every rule
   } else if (spec.full_name == "config|set") {
     for (size_t i = 2; i + 1 < out.size(); i += 2) {
       if (Config::IsSensitive(out[i])) out[i + 1] = kRedacted;
@@ -84,6 +87,33 @@ bool CountErrorReply(ServerState& server, const std::string& out, size_t mark) {
 
 }  // namespace
 
+std::string CheckAcl(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
+                     ClientState& client) {
+  if (client.user == nullptr) return {};
+  const AclUserRules& rules = CurrentRules(client);
+  if (rules.unrestricted) return {};
+  const AclVerdict verdict = server.acl.Check(rules, spec, args);
+  if (verdict.ok()) return {};
+  LogAclVerdict(server, client, verdict, spec, args);
+  return StrCat("NOPERM ", AclDenialMessage(verdict, client.user->name(), spec, args, /*verbose=*/false));
+}
+
+void LogAclVerdict(ServerState& server, ClientState& client, const AclVerdict& verdict, const CommandSpec& spec,
+                   const std::vector<std::string_view>& args) {
+  LogAclDenial(server, client, verdict.denial,
+               verdict.denial == AclDenial::kCommand ? spec.full_name : std::string(args[verdict.arg]),
+               client.user->name());
+}
+
+void LogAclDenial(ServerState& server, ClientState& client, AclDenial reason, std::string object,
+                  std::string username) {
+  std::string info = ClientListLine(*client.info, server.clock.NowMs());
+  if (!info.empty()) info.pop_back();  // the final "\n"
+  server.acl.AddLogEntry(reason, client.multi.has_value(), std::move(object), std::move(username),
+                         std::move(info), server.clock.NowMs(),
+                         static_cast<size_t>(server.config.acllog_max_len()));
+}
+
 std::string FormatMonitorLine(int64_t now_us, int db, std::string_view addr,
                               const std::vector<std::string_view>& args) {
   std::string line = absl::StrFormat("+%d.%06d [%d %s]", now_us / 1000000, now_us % 1000000, db, addr);
@@ -99,6 +129,7 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
                                        protocol::ReplyWriter& reply) {
   const CommandSpec* spec = server_.commands.Find(args[0]);
   if (spec == nullptr) {
+    client.info->last_command.store(nullptr, std::memory_order_relaxed);
     reply.Error(UnknownCommandError(args));
     return nullptr;
   }
@@ -113,21 +144,29 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
   // own handler (Redis's lookupCommand only descends with a second argument).
   if (spec->is_container() && argc >= 2) {
     const CommandSpec* sub = spec->FindSubcommand(args[1]);
-    if (sub == nullptr) return reject(*spec, UnknownSubcommandError(spec->name, args[1]));
+    if (sub == nullptr) {
+      client.info->last_command.store(nullptr, std::memory_order_relaxed);
+      return reject(*spec, UnknownSubcommandError(spec->name, args[1]));
+    }
     spec = sub;
   }
+  // CLIENT LIST cmd= names the command looked up, also when a check below refuses it (Redis's lastcmd).
+  client.info->last_command.store(spec, std::memory_order_relaxed);
   if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
     return reject(*spec, WrongArityError(spec->full_name));
   }
-  if (!client.authenticated && !spec->has(kCmdNoAuth)) return reject(*spec, kErrNoAuth);
+  if (AuthRequired(server_.acl, client) && !spec->has(kCmdNoAuth)) return reject(*spec, kErrNoAuth);
+  if (client.multi && spec->has(kCmdNoMulti)) {
+    return reject(*spec, "ERR Command not allowed inside a transaction");
+  }
+  if (std::string denial = CheckAcl(server_, *spec, args, client); !denial.empty()) {
+    return reject(*spec, denial);
+  }
   // maxmemory with noeviction, the only policy so far (Redis's processCommand checks it here: after
-  // authentication, before the subscribed-context rule).
+  // authentication and ACLs, before the subscribed-context rule).
   if (spec->has(kCmdDenyOom)) {
     const int64_t maxmemory = server_.config.maxmemory();
     if (maxmemory > 0 && UsedMemory() > static_cast<uint64_t>(maxmemory)) return reject(*spec, kErrOom);
-  }
-  if (client.multi && spec->has(kCmdNoMulti)) {
-    return reject(*spec, "ERR Command not allowed inside a transaction");
   }
   if (client.resp == protocol::RespVersion::kResp2 && client.subscription_count() > 0 &&
       !AllowedWhileSubscribed(*spec)) {
@@ -151,7 +190,6 @@ void Dispatcher::Execute(const std::vector<std::string_view>& args, ClientState&
       QueueCommand(client, *spec, args);
       reply.SimpleString("QUEUED");
     } else {
-      client.info->last_command.store(spec, std::memory_order_relaxed);  // CLIENT LIST shows the running one
       CallCommand(server_, *spec, args, client, reply, ShardLocking::kTake);
     }
   } else {

@@ -38,6 +38,20 @@ enum class ShardLocking : uint8_t { kTake, kHeldByCaller };
 void CallCommand(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
                  ClientState& client, protocol::ReplyWriter& reply, ShardLocking locking);
 
+enum class AclDenial : uint8_t;
+struct AclVerdict;
+// The client's ACL check of a resolved command (Redis's ACLCheckAllPerm in processCommand): "" if allowed,
+// else the NOPERM error line, after adding the denial to the ACL LOG.
+std::string CheckAcl(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
+                     ClientState& client);
+// Adds a denial to the ACL LOG with the client's CLIENT LIST line: `object` is the command, key or channel
+// refused (for a failed AUTH / HELLO AUTH the command name as sent), `username` the user it was refused to.
+void LogAclDenial(ServerState& server, ClientState& client, AclDenial reason, std::string object,
+                  std::string username);
+// The same for a refused command: the object is the command's full name, or the key or channel refused.
+void LogAclVerdict(ServerState& server, ClientState& client, const AclVerdict& verdict, const CommandSpec& spec,
+                   const std::vector<std::string_view>& args);
+
 // The MONITOR line for a command: +<sec>.<usec> [<db> <addr>] "arg" "arg"...\r\n with Redis's quoting.
 std::string FormatMonitorLine(int64_t now_us, int db, std::string_view addr,
                               const std::vector<std::string_view>& args);

@@ -26,6 +26,11 @@ std::string UnknownSubcommandError(std::string_view command, std::string_view su
                       AsciiStrToUpper(command), " HELP.");
 }
 
+std::string SubcommandSyntaxError(std::string_view command, std::string_view subcommand) {
+  return StrCat("ERR unknown subcommand or wrong number of arguments for '", subcommand.substr(0, 128),
+                "'. Try ", AsciiStrToUpper(command), " HELP.");
+}
+
 std::string InvalidExpireTimeError(std::string_view command) {
   return StrCat("ERR invalid expire time in '", command, "' command");
 }

@@ -28,6 +28,10 @@ inline constexpr std::string_view kErrMustBePositive = "ERR value is out of rang
 // LREM count, LPOS RANK.
 inline constexpr std::string_view kErrCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+// SRANDMEMBER / HRANDFIELD / ZRANDMEMBER with a negative count answer |count| elements, built in memory
+// while the key's shard is locked. Redis tries any count up to LONG_MAX and runs out of memory; we refuse
+// counts below -kMaxRandomRepeatCount with kErrOutOfRange (a reply of 16M elements is already >100 MB).
+inline constexpr int64_t kMaxRandomRepeatCount = int64_t{1} << 24;
 inline constexpr std::string_view kErrNumKeys = "ERR numkeys should be greater than 0";
 inline constexpr std::string_view kErrLimitNegative = "ERR LIMIT can't be negative";
 inline constexpr std::string_view kErrNoAuth = "NOAUTH Authentication required.";
@@ -49,6 +53,9 @@ std::string WrongArityError(std::string_view full_name);
 std::string UnknownCommandError(const std::vector<std::string_view>& args);
 // "ERR unknown subcommand 'foo'. Try CONFIG HELP."
 std::string UnknownSubcommandError(std::string_view command, std::string_view subcommand);
+// "ERR unknown subcommand or wrong number of arguments for 'cat'. Try ACL HELP." (addReplySubcommandSyntaxError;
+// `subcommand` as the client sent it).
+std::string SubcommandSyntaxError(std::string_view command, std::string_view subcommand);
 // "ERR invalid expire time in 'set' command"
 std::string InvalidExpireTimeError(std::string_view command);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "server/acl.h"
 #include "server/command_table.h"
 #include "server/config.h"
 #include "server/http_endpoint.h"
@@ -41,6 +42,28 @@ void RaiseOpenFilesLimit(int64_t maxclients) {
 // Shards of the keyspace. More shards than threads keeps lock contention low with several I/O threads and
 // keeps each table's rehash short; whole-database commands take all 16 locks, which costs well under 1 µs.
 constexpr int kShards = 16;
+
+// Redis's ACLLoadUsersAtStartup: users come from `user` lines or from the aclfile, never both.
+absl::Status LoadAclUsers(const Config& config, Acl& acl) {
+  const std::string aclfile = config.aclfile();
+  if (!aclfile.empty() && !config.users().empty()) {
+    return absl::FailedPreconditionError(
+        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is "
+        "invalid. This setup is very likely to lead to configuration errors and security holes, please "
+        "define either an ACL file or declare users directly in your redis.conf, but not both.");
+  }
+  if (absl::Status status = acl.LoadConfigUsers(config.users()); !status.ok()) {
+    Log(LogLevel::kWarning, status.message());
+    return absl::FailedPreconditionError("Critical error while loading ACLs. Exiting.");
+  }
+  if (aclfile.empty()) return absl::OkStatus();
+  std::vector<std::shared_ptr<AclUser>> replaced;
+  if (absl::Status status = acl.LoadFile(config.PathInDir(aclfile), aclfile, &replaced); !status.ok()) {
+    return absl::FailedPreconditionError(
+        ToAbsl(StrCat("Aborting Redis startup because of ACL errors: ", FromAbsl(status.message()))));
+  }
+  return absl::OkStatus();
+}
 
 int RunServer(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -84,6 +107,10 @@ int RunServer(int argc, char** argv) {
 
   ServerState state(config, keyspace, commands, clock);
   state.io_threads = config.io_threads();
+  if (absl::Status status = LoadAclUsers(config, state.acl); !status.ok()) {
+    Log(LogLevel::kWarning, status.message());
+    return 1;
+  }
   config.OnChange("slowlog-max-len", [&state, &config] { state.slowlog.Trim(config.slowlog_max_len()); });
   // Redis's warnings about maxmemory (main() and updateMaxmemory): the limit is enforced by refusing
   // writes (noeviction), so an operator should know when it is already exceeded.

@@ -123,3 +123,18 @@ int64_t PubSub::NumPat() const {
 }
 
 }  // namespace sessionkv::server
+
+namespace sessionkv::server {
+
+void PubSub::SubscriptionsOf(uint64_t client_id, std::vector<std::string>* channels,
+                             std::vector<std::string>* patterns) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [name, subscribers] : channels_) {
+    if (subscribers.contains(client_id)) channels->push_back(name);
+  }
+  for (const auto& [name, subscribers] : patterns_) {
+    if (subscribers.contains(client_id)) patterns->push_back(name);
+  }
+}
+
+}  // namespace sessionkv::server

@@ -41,6 +41,10 @@ class PubSub {
   std::vector<std::string> Channels(std::string_view pattern) const;
   int64_t NumSub(std::string_view channel) const;
   int64_t NumPat() const;
+  // The channels and patterns client `client_id` subscribes to (ACL SETUSER checks them when it narrows a
+  // user's channels).
+  void SubscriptionsOf(uint64_t client_id, std::vector<std::string>* channels,
+                       std::vector<std::string>* patterns) const;
   // Channels with at least one subscriber (INFO pubsub_channels).
   size_t NumChannels() const;
 

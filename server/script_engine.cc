@@ -18,6 +18,7 @@ extern "C" {
 #include "absl/strings/str_format.h"
 #include "base/strings.h"
 #include "protocol/resp_value.h"
+#include "server/acl.h"
 #include "server/command_context.h"
 #include "server/config.h"
 #include "server/dispatcher.h"
@@ -61,6 +62,22 @@ int RaiseErrorTable(lua_State* lua, std::string_view message) {
 
 // ------------------------------------------------------------------------------------- redis.call
 
+// redis.call runs with the permissions of the caller's ACL user (Redis 7.2's scriptCall): "" if allowed,
+// else the error, after logging the denial in the ACL LOG.
+std::string ScriptAclDenial(ScriptEngine::Run& run, const CommandSpec& spec,
+                            const std::vector<std::string_view>& args) {
+  ClientState& caller = run.caller.client();
+  if (caller.user == nullptr) return {};
+  const AclUserRules& rules = CurrentRules(caller);
+  if (rules.unrestricted) return {};
+  ServerState& server = run.caller.server();
+  const AclVerdict verdict = server.acl.Check(rules, spec, args);
+  if (verdict.ok()) return {};
+  LogAclVerdict(server, caller, verdict, spec, args);
+  return StrCat("ERR ACL failure in script: ",
+                AclDenialMessage(verdict, caller.user->name(), spec, args, /*verbose=*/false));
+}
+
 // The spec redis.call may run for `args`, or nullptr with the error text Redis gives.
 const CommandSpec* ResolveForScript(ScriptEngine::Run& run, bool wrote,
                                     const std::vector<std::string_view>& args, std::string* error) {
@@ -76,6 +93,8 @@ const CommandSpec* ResolveForScript(ScriptEngine::Run& run, bool wrote,
     *error = "ERR Wrong number of args calling Redis command from script";
   } else if (spec->has(kCmdNoscript)) {
     *error = "ERR This Redis command is not allowed from script";
+  } else if (std::string denial = ScriptAclDenial(run, *spec, args); !denial.empty()) {
+    *error = std::move(denial);  // ACLs before the write and OOM checks, as scriptCall
   } else if (spec->has(kCmdWrite) && run.call.read_only) {
     *error = "ERR Write commands are not allowed from read-only scripts.";
   } else if (spec->has(kCmdDenyOom) && !wrote && server.config.maxmemory() > 0 &&

@@ -227,9 +227,12 @@ void Server::RunCron() {
   const int64_t timeout_s = state_.config.timeout();
   if (timeout_s <= 0) return;
   for (const auto& client : state_.clients.Snapshot()) {
-    // Redis never times out MONITOR clients or clients waiting in a blocking command (nor, later,
-    // subscribers and replicas).
+    // Redis never times out MONITOR clients, clients waiting in a blocking command, or Pub/Sub
+    // subscribers (clientsCronHandleTimeout).
     if (client.info->flags.load(std::memory_order_relaxed) & (kClientMonitor | kClientBlocked)) continue;
+    if (client.info->channels.load(std::memory_order_relaxed) + client.info->patterns.load(std::memory_order_relaxed) > 0) {
+      continue;
+    }
     if (now - client.info->last_interaction_ms.load(std::memory_order_relaxed) > timeout_s * 1000) {
       Log(LogLevel::kVerbose, "Closing idle client");
       client.handle->Kill();

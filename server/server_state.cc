@@ -62,11 +62,22 @@ double RateSampler::PerSecond() const {
 
 ServerState::ServerState(Config& config, storage::Keyspace& keyspace, CommandTable& commands,
                          const storage::Clock& clock)
-    : config(config), keyspace(keyspace), commands(commands), clock(clock) {
+    : config(config), keyspace(keyspace), commands(commands), clock(clock), acl(commands) {
   absl::BitGen gen;
   for (int i = 0; i < 40; ++i) run_id += "0123456789abcdef"[absl::Uniform(gen, 0, 16)];
   start_time_ms = clock.NowMs();
   // Lazy and active expiry both end here, so `expired` is announced exactly once per key.
+  // requirepass is the default user's password (Redis's ACLUpdateDefaultUserPassword).
+  acl.set_pubsub_default_all(config.acl_pubsub_default_all());
+  if (!config.requirepass().empty()) acl.SetDefaultPassword(config.requirepass());
+  config.OnChange("requirepass", [this] { acl.SetDefaultPassword(this->config.requirepass()); });
+  config.OnChange("acl-pubsub-default",
+                  [this] { acl.set_pubsub_default_all(this->config.acl_pubsub_default_all()); });
+  // CONFIG REWRITE keeps the users in the config file unless they live in an aclfile.
+  config.SetUserLinesProvider([this]() -> std::vector<std::string> {
+    if (!this->config.aclfile().empty()) return {};
+    return acl.UserLines();
+  });
   keyspace.set_expired_listener([this](int db, std::string_view key) {
     NotifyKeyspaceEvent(*this, kNotifyExpired, "expired", key, db);
   });

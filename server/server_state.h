@@ -13,6 +13,7 @@
 #include <string>
 
 #include "base/strings.h"
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client_registry.h"
 #include "server/command_table.h"
@@ -75,6 +76,7 @@ struct ServerState {
   storage::Keyspace& keyspace;
   CommandTable& commands;
   const storage::Clock& clock;
+  Acl acl;  // users and permissions; knows the commands of `commands`
   ClientRegistry clients;
   ServerStats stats;
   SlowLog slowlog;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "server/acl.h"
 #include "server/command_context.h"
 #include "server/commands/families.h"
 #include "server/errors.h"
@@ -38,9 +39,11 @@ std::string ClientFlagLetters(const ClientInfo& info) {
   return flags;
 }
 
+}  // namespace
+
 // One line of CLIENT LIST / CLIENT INFO in Redis 7.2's field order. Fields for features that do not exist
 // yet (sharded pub/sub, tracking) report their idle values.
-std::string ClientLine(const ClientInfo& info, int64_t now_ms) {
+std::string ClientListLine(const ClientInfo& info, int64_t now_ms) {
   const int64_t age = (now_ms - info.created_ms) / 1000;
   const int64_t idle = (now_ms - info.last_interaction_ms.load(std::memory_order_relaxed)) / 1000;
   const uint64_t qbuf = info.query_buffer_bytes.load(std::memory_order_relaxed);
@@ -56,14 +59,16 @@ std::string ClientLine(const ClientInfo& info, int64_t now_ms) {
       " ssub=0 multi=", info.multi.load(std::memory_order_relaxed), " qbuf=", qbuf, " qbuf-free=", qfree, " argv-mem=0 multi-mem=", multi_mem, " rbs=", qbuf + qfree,
       " rbp=", qbuf, " obl=0 oll=0 omem=", omem, " tot-mem=", qbuf + qfree + omem + multi_mem,
       " events=r cmd=",
-      last == nullptr ? std::string_view("NULL") : std::string_view(last->full_name), " user=default redir=-1 resp=", info.resp.load(std::memory_order_relaxed),
+      last == nullptr ? std::string_view("NULL") : std::string_view(last->full_name), " user=", info.user_name(), " redir=-1 resp=", info.resp.load(std::memory_order_relaxed),
       " lib-name=", info.lib_name(), " lib-ver=", info.lib_ver(), "\n");
 }
+
+namespace {
 
 void ReplyClientLines(CommandContext& ctx, const std::vector<ClientRegistry::Client>& clients) {
   const int64_t now = ctx.server().clock.NowMs();
   std::string text;
-  for (const auto& c : clients) text += ClientLine(*c.info, now);
+  for (const auto& c : clients) text += ClientListLine(*c.info, now);
   ctx.reply().Verbatim("txt", text);
 }
 
@@ -133,13 +138,13 @@ void CmdClientList(CommandContext& ctx) {
 }
 
 void CmdClientInfo(CommandContext& ctx) {
-  ctx.reply().Verbatim("txt", ClientLine(*ctx.client().info, ctx.server().clock.NowMs()));
+  ctx.reply().Verbatim("txt", ClientListLine(*ctx.client().info, ctx.server().clock.NowMs()));
 }
 
 // CLIENT KILL ip:port (old form: OK or an error) or CLIENT KILL <filter> <value> ... (count of killed).
 void CmdClientKill(CommandContext& ctx) {
   const bool old_form = ctx.argc() == 3;
-  std::string addr, laddr;
+  std::string addr, laddr, user;
   int64_t id = 0;
   bool skip_me = true;
   if (old_form) {
@@ -163,7 +168,8 @@ void CmdClientKill(CommandContext& ctx) {
         }
         if (type != "normal") id = -1;  // no such clients yet: matches nothing
       } else if (EqualsIgnoreCase(opt, "USER")) {
-        if (value != "default") return ctx.Error(StrCat("ERR No such user '", value, "'"));
+        if (ctx.server().acl.Find(value) == nullptr) return ctx.Error(StrCat("ERR No such user '", value, "'"));
+        user = std::string(value);
       } else if (EqualsIgnoreCase(opt, "SKIPME")) {
         if (EqualsIgnoreCase(value, "yes")) {
           skip_me = true;
@@ -183,6 +189,7 @@ void CmdClientKill(CommandContext& ctx) {
     if (id != 0 && static_cast<int64_t>(c.info->id) != id) continue;
     if (!addr.empty() && c.info->addr != addr) continue;
     if (!laddr.empty() && c.info->laddr != laddr) continue;
+    if (!user.empty() && c.info->user_name() != user) continue;
     if (c.info->id == self) {
       if (skip_me) continue;
       ctx.client().close_after_reply = true;  // the reply still goes out first, as in Redis

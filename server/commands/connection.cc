@@ -3,7 +3,9 @@
 #include <optional>
 
 #include "base/strings.h"
+#include "server/acl.h"
 #include "server/command_context.h"
+#include "server/dispatcher.h"
 #include "server/commands/families.h"
 #include "server/config.h"
 #include "server/errors.h"
@@ -17,23 +19,16 @@ bool IsValidClientName(std::string_view name);
 
 namespace {
 
-// Constant-time comparison, so the time a wrong password takes says nothing about the right one.
-bool SecretEquals(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  const size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    const unsigned char x = i < a.size() ? a[i] : 0;
-    const unsigned char y = i < b.size() ? b[i] : 0;
-    diff |= x ^ y;
+// AUTH and HELLO AUTH: logs the client in as `user`, or logs the failure in the ACL LOG (object: the
+// command as sent) and answers WRONGPASS.
+bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
+  if (std::shared_ptr<AclUser> u = ctx.server().acl.Authenticate(user, password)) {
+    SetAuthenticatedUser(ctx.client(), std::move(u));
+    return true;
   }
-  return diff == 0;
-}
-
-// The default user is the only user until ACLs exist: it has no password when requirepass is empty.
-bool CheckDefaultUser(const Config& config, std::string_view user, std::string_view password) {
-  if (user != "default") return false;
-  const std::string required = config.requirepass();
-  return required.empty() || SecretEquals(password, required);
+  LogAclDenial(ctx.server(), ctx.client(), AclDenial::kAuth, std::string(ctx.arg(0)), std::string(user));
+  ctx.Error(kErrWrongPass);
+  return false;
 }
 
 void CmdPing(CommandContext& ctx) {
@@ -59,7 +54,7 @@ void CmdReset(CommandContext& ctx) {
   ClientState& client = ctx.client();
   client.db = 0;
   client.resp = protocol::RespVersion::kResp2;
-  client.authenticated = ctx.server().config.requirepass().empty();
+  SetDefaultAuth(ctx.server().acl, client);
   client.reply_mode = ReplyMode::kOn;
   client.no_touch = false;
   client.no_evict = false;
@@ -78,18 +73,15 @@ void CmdReset(CommandContext& ctx) {
 
 void CmdAuth(CommandContext& ctx) {
   if (ctx.argc() > 3) return ctx.Error(kErrSyntax);
-  const Config& config = ctx.server().config;
   std::string_view user = "default";
   std::string_view password = ctx.arg(1);
   if (ctx.argc() == 3) {
     user = ctx.arg(1);
     password = ctx.arg(2);
-  } else if (config.requirepass().empty()) {
+  } else if (ctx.server().acl.default_user()->rules()->nopass()) {
     return ctx.Error(kErrAuthNotConfigured);
   }
-  if (!CheckDefaultUser(config, user, password)) return ctx.Error(kErrWrongPass);
-  ctx.client().authenticated = true;
-  ctx.reply().Ok();
+  if (Authenticate(ctx, user, password)) ctx.reply().Ok();
 }
 
 // HELLO [protover [AUTH username password] [SETNAME clientname]]
@@ -120,12 +112,7 @@ void CmdHello(CommandContext& ctx) {
       return ctx.Error(StrCat("ERR Syntax error in HELLO option '", opt, "'"));
     }
   }
-  if (auth) {
-    if (!CheckDefaultUser(ctx.server().config, auth->first, auth->second)) {
-      return ctx.Error(kErrWrongPass);
-    }
-    client.authenticated = true;
-  }
+  if (auth && !Authenticate(ctx, auth->first, auth->second)) return;
   if (!client.authenticated) {
     return ctx.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> "

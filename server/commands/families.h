@@ -22,6 +22,7 @@ void RegisterTransactionCommands(CommandTable& table);    // commands/transactio
 void RegisterServerCommands(CommandTable& table);         // commands/server.cc (CONFIG, TIME, MONITOR, ...)
 void RegisterInfoCommands(CommandTable& table);           // commands/info.cc
 void RegisterIntrospectionCommands(CommandTable& table);  // commands/introspection.cc (COMMAND, SLOWLOG...)
+void RegisterAclCommands(CommandTable& table);            // commands/acl.cc
 void RegisterShutdownCommand(CommandTable& table);        // commands/shutdown.cc
 void RegisterScriptingCommands(CommandTable& table);      // commands/scripting.cc (EVAL, SCRIPT)
 

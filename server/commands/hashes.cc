@@ -285,6 +285,7 @@ void CmdHRandField(CommandContext& ctx) {
   const bool with_values = ctx.argc() == 4;
   constexpr int64_t kHalfRange = std::numeric_limits<int64_t>::max() / 2;
   if (with_values && (count < -kHalfRange || count > kHalfRange)) return ctx.Error(kErrOutOfRange);
+  if (count < -kMaxRandomRepeatCount) return ctx.Error(kErrOutOfRange);
   auto hash = FindHash(ctx, ctx.arg(1));
   if (!hash.ok()) return ctx.Error(hash.status());
   if (*hash == nullptr || count == 0) return ctx.reply().ArrayHeader(0);

@@ -26,7 +26,9 @@ void CmdConfigSet(CommandContext& ctx) {
   if ((ctx.argc() - 2) % 2 != 0) return ctx.Error(kErrSyntax);
   std::vector<std::pair<std::string, std::string>> pairs;
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) pairs.emplace_back(ctx.arg(i), ctx.arg(i + 1));
-  if (absl::Status status = ctx.server().config.Set(pairs); !status.ok()) return ctx.Error(status);
+  if (absl::Status status = ctx.server().config.Set(pairs, ctx.client().info->loopback); !status.ok()) {
+    return ctx.Error(status);
+  }
   ctx.reply().Ok();
 }
 

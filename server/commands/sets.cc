@@ -193,6 +193,7 @@ void CmdSRandMember(CommandContext& ctx) {
   if (with_count) {
     if (!ParseInt64(ctx.arg(2), &count)) return ctx.Error(kErrNotInteger);
     if (count == std::numeric_limits<int64_t>::min()) return ctx.Error(kErrCountRange);
+    if (count < -kMaxRandomRepeatCount) return ctx.Error(kErrOutOfRange);
   }
   auto found = FindSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/acl.h"
 #include "server/command_context.h"
 #include "server/commands/families.h"
 #include "server/dispatcher.h"
@@ -60,6 +61,23 @@ bool WatchBroken(storage::Keyspace& ks, const ClientState& client) {
   return false;
 }
 
+// The NOPERM element EXEC answers for a queued command the client's user may no longer run; "" if allowed.
+std::string RecheckAcl(CommandContext& ctx, const CommandSpec& spec, const std::vector<std::string_view>& args) {
+  ClientState& client = ctx.client();
+  if (client.user == nullptr) return {};
+  const AclUserRules& rules = CurrentRules(client);
+  const AclVerdict verdict = ctx.server().acl.Check(rules, spec, args);
+  if (verdict.ok()) return {};
+  LogAclVerdict(ctx.server(), client, verdict, spec, args);
+  std::string_view reason = "no permission";
+  if (verdict.denial == AclDenial::kCommand) reason = "no permission to execute the command or subcommand";
+  if (verdict.denial == AclDenial::kKey) reason = "no permission to touch the specified keys";
+  if (verdict.denial == AclDenial::kChannel) reason = "no permission to access one of the channels used as arguments";
+  return StrCat("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
+                "call. This command is no longer allowed for the following reason: ",
+                reason);
+}
+
 void CmdMulti(CommandContext& ctx) {
   ClientState& client = ctx.client();
   if (client.multi) return ctx.Error("ERR MULTI calls can not be nested");
@@ -99,6 +117,11 @@ void CmdExec(CommandContext& ctx) {
       client.in_exec = true;
       ctx.reply().ArrayHeader(commands.size());
       for (size_t i = 0; i < commands.size(); ++i) {
+        // ACLs may have changed since the command was queued: checked again, as Redis's execCommand does.
+        if (std::string denial = RecheckAcl(ctx, *commands[i].spec, args[i]); !denial.empty()) {
+          ctx.reply().Error(denial);
+          continue;
+        }
         CallCommand(ctx.server(), *commands[i].spec, args[i], client, ctx.reply(),
                     ShardLocking::kHeldByCaller);
       }

@@ -142,41 +142,42 @@ std::vector<int> StoreKeys(const std::vector<std::string_view>& args) { return I
 }  // namespace
 
 // Rows as Redis 7.2 reports them in COMMAND INFO. The STORE forms show first/last/step 1 1 1 (the
-// destination) and take their inputs from numkeys, like the others (keys_function); our key-spec
-// rendering shows the destination's spec only.
+// destination) and take their inputs from numkeys, like the others (keys_function): two key specs,
+// the destination (OW UPDATE) and a keynum spec for the inputs (RO ACCESS), which ACL key
+// permissions also follow.
 // clang-format off
 void RegisterZSetAlgebraCommands(CommandTable& table) {
   table.Add({.name = "zunion", .arity = -3, .flags = "readonly", .acl = "@sortedset",
              .handler = CmdZUnion, .group = "sorted-set", .since = "6.2.0",
              .summary = "Returns the union of multiple sorted sets.",
-             .key_flags = "RO ACCESS", .keys_function = ReadKeys});
+             .key_flags = "RO ACCESS", .numkeys_index = 1, .keys_function = ReadKeys});
   table.Add({.name = "zinter", .arity = -3, .flags = "readonly", .acl = "@sortedset",
              .handler = CmdZInter, .group = "sorted-set", .since = "6.2.0",
              .summary = "Returns the intersect of multiple sorted sets.",
-             .key_flags = "RO ACCESS", .keys_function = ReadKeys});
+             .key_flags = "RO ACCESS", .numkeys_index = 1, .keys_function = ReadKeys});
   table.Add({.name = "zdiff", .arity = -3, .flags = "readonly", .acl = "@sortedset",
              .handler = CmdZDiff, .group = "sorted-set", .since = "6.2.0",
              .summary = "Returns the difference between multiple sorted sets.",
-             .key_flags = "RO ACCESS", .keys_function = ReadKeys});
+             .key_flags = "RO ACCESS", .numkeys_index = 1, .keys_function = ReadKeys});
   table.Add({.name = "zintercard", .arity = -3, .flags = "readonly", .acl = "@sortedset",
              .handler = CmdZInterCard, .group = "sorted-set", .since = "7.0.0",
              .summary = "Returns the number of members of the intersect of multiple sorted sets.",
-             .key_flags = "RO ACCESS", .keys_function = ReadKeys});
+             .key_flags = "RO ACCESS", .numkeys_index = 1, .keys_function = ReadKeys});
   table.Add({.name = "zunionstore", .arity = -4, .flags = "write denyoom", .acl = "@sortedset",
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdZUnionStore,
              .group = "sorted-set", .since = "2.0.0",
              .summary = "Stores the union of multiple sorted sets in a key.",
-             .key_flags = "OW UPDATE", .keys_function = StoreKeys});
+             .key_flags = "OW UPDATE, RO ACCESS", .numkeys_index = 2, .keys_function = StoreKeys});
   table.Add({.name = "zinterstore", .arity = -4, .flags = "write denyoom", .acl = "@sortedset",
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdZInterStore,
              .group = "sorted-set", .since = "2.0.0",
              .summary = "Stores the intersect of multiple sorted sets in a key.",
-             .key_flags = "OW UPDATE", .keys_function = StoreKeys});
+             .key_flags = "OW UPDATE, RO ACCESS", .numkeys_index = 2, .keys_function = StoreKeys});
   table.Add({.name = "zdiffstore", .arity = -4, .flags = "write denyoom", .acl = "@sortedset",
              .first_key = 1, .last_key = 1, .step = 1, .handler = CmdZDiffStore,
              .group = "sorted-set", .since = "6.2.0",
              .summary = "Stores the difference of multiple sorted sets in a key.",
-             .key_flags = "OW UPDATE", .keys_function = StoreKeys});
+             .key_flags = "OW UPDATE, RO ACCESS", .numkeys_index = 2, .keys_function = StoreKeys});
 }
 // clang-format on
 

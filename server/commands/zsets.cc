@@ -410,6 +410,7 @@ void CmdZRandMember(CommandContext& ctx) {
     const bool with_scores = ctx.argc() == 4;
     constexpr int64_t kHalf = std::numeric_limits<int64_t>::max() / 2;
     if (with_scores && (count < -kHalf || count > kHalf)) return ctx.Error(kErrOutOfRange);
+    if (count < -kMaxRandomRepeatCount) return ctx.Error(kErrOutOfRange);
     return RandMemberWithCount(ctx, count, with_scores);
   }
   auto found = FindZSet(ctx.db(), ctx.arg(1), Access::kRead);

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "base/strings.h"
+#include "server/acl.h"
 #include "gtest/gtest.h"
 
 namespace sessionkv::testing {
@@ -13,7 +14,9 @@ void InitClient(server::ClientState& client, server::ServerState& state, protoco
                 int port) {
   client.info = std::make_shared<server::ClientInfo>(state.clients.NextId(), StrCat("127.0.0.1:", port),
                                                      "127.0.0.1:6379", 7, state.clock.NowMs());
+  client.info->loopback = true;
   client.resp = version;
+  server::SetDefaultAuth(state.acl, client);
   client.authenticated = true;
 }
 }  // namespace

@@ -136,6 +136,7 @@ TEST_P(TransactionsTest, RejectedExecAbortsAndUnwatches) {
               "-EXECABORT Transaction discarded because of: Can't execute 'exec': only (P|S)SUBSCRIBE / "
               "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n");
   }
+  h_.server().acl.SetDefaultPassword("secret");  // the default user now needs a password
   h_.client().authenticated = false;
   EXPECT_EQ(h_.RunRaw({"EXEC"}),
             "-EXECABORT Transaction discarded because of: NOAUTH Authentication required.\r\n");

@@ -17,6 +17,7 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -252,6 +253,45 @@ TEST_F(ConfigTest, MaxmemoryAndItsPolicy) {
             "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - " + refused);
   ASSERT_TRUE(config.Set({{"maxmemory", "1gb"}}).ok());
   EXPECT_EQ(config.maxmemory(), 1024 * 1024 * 1024);
+}
+
+TEST_F(ConfigTest, ClientOutputBufferLimitSetsOnlyTheClassesGiven) {
+  Config config;
+  EXPECT_EQ(Value(config, "client-output-buffer-limit"),
+            "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+  ASSERT_TRUE(LoadText(config, "client-output-buffer-limit pubsub 1mb 2kb 3\n"
+                               "client-output-buffer-limit Normal 1 2 3 REPLICA 5 6 7\n").ok());
+  EXPECT_EQ(Value(config, "client-output-buffer-limit"), "normal 1 2 3 slave 5 6 7 pubsub 1048576 2048 3");
+  const OutputBufferLimit pubsub = config.output_buffer_limit(ClientClass::kPubSub);
+  EXPECT_EQ(pubsub.hard_bytes, 1048576);
+  EXPECT_EQ(pubsub.soft_bytes, 2048);
+  EXPECT_EQ(pubsub.soft_seconds, 3);
+  ASSERT_TRUE(config.Set({{"client-output-buffer-limit", ""}}).ok());  // no groups: nothing changes
+  ASSERT_TRUE(config.Set({{"client-output-buffer-limit", "normal 0 0 0"}}).ok());
+  EXPECT_EQ(config.output_buffer_limit(ClientClass::kNormal).hard_bytes, 0);
+  EXPECT_EQ(config.output_buffer_limit(ClientClass::kPubSub).hard_bytes, 1048576);
+  const std::string failed = "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - ";
+  EXPECT_EQ(Message(config.Set({{"client-output-buffer-limit", "pubsub 1 1 1 master 0 0 0"}})),
+            failed + "Invalid client class specified in buffer limit configuration.");
+  EXPECT_EQ(Message(config.Set({{"client-output-buffer-limit", "normal 0 0"}})),
+            failed + "Wrong number of arguments in buffer limit configuration.");
+  EXPECT_EQ(Message(config.Set({{"client-output-buffer-limit", "normal 1x 0 0"}})),
+            failed + "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+  EXPECT_EQ(config.output_buffer_limit(ClientClass::kPubSub).soft_seconds, 3) << "all or nothing";
+}
+
+TEST_F(ConfigTest, ProtectedConfigsFollowEnableProtectedConfigs) {
+  for (const auto& [mode, remote_ok, local_ok] :
+       {std::tuple{"no", false, false}, std::tuple{"yes", true, true}, std::tuple{"local", false, true}}) {
+    Config config;
+    ASSERT_TRUE(LoadText(config, std::string("enable-protected-configs ") + mode + "\n").ok());
+    EXPECT_EQ(config.Set({{"dir", dir_}}, /*local=*/false).ok(), remote_ok) << mode;
+    EXPECT_EQ(config.Set({{"dir", dir_}}, /*local=*/true).ok(), local_ok) << mode;
+  }
+  Config config;
+  EXPECT_EQ(Message(config.Set({{"enable-protected-configs", "yes"}})),
+            "ERR CONFIG SET failed (possibly related to argument 'enable-protected-configs') - can't set "
+            "immutable config");
 }
 
 TEST_F(ConfigTest, LatencyTrackingPercentiles) {
@@ -627,14 +667,16 @@ TEST_F(ConfigTest, GetPatternsWithoutCase) {
   EXPECT_THAT(config.Get("[p]ORT"), ElementsAre(Pair("port", "6379")));
   EXPECT_THAT(config.Get("po?t"), ElementsAre(Pair("port", "6379")));
   EXPECT_THAT(config.Get("*MAX*LEN"),
-              ElementsAre(Pair("proto-max-bulk-len", "536870912"), Pair("slowlog-max-len", "128")));
+              ElementsAre(Pair("proto-max-bulk-len", "536870912"), Pair("slowlog-max-len", "128"),
+                          Pair("acllog-max-len", "128")));
   EXPECT_THAT(config.Get("tcp-*"),
               ElementsAre(Pair("tcp-keepalive", "300"), Pair("tcp-backlog", "511")));
   const Pairs all = config.Get("*");
-  EXPECT_EQ(all.size(), kParamCount - 2);  // every parameter but include and rename-command
+  EXPECT_EQ(all.size(), kParamCount - 3);  // every parameter but include, rename-command and user
   for (const auto& [name, value] : all) {
     EXPECT_NE(name, "include");
     EXPECT_NE(name, "rename-command");
+    EXPECT_NE(name, "user");
   }
 }
 
