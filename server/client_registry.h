@@ -26,8 +26,9 @@ class ClientHandle {
   virtual void Deliver(std::string bytes) = 0;
   // Closes the connection as soon as its thread gets to it.
   virtual void Kill() = 0;
-  // Ends the client's blocked command (BLPOP...) with `reply` and runs the rest of its pipeline.
-  virtual void Resume(std::string reply) = 0;
+  // Ends the client's blocked command (BLPOP...) with `reply`, sent once commit-log `ticket` is durable
+  // (0: at once), and runs the rest of its pipeline.
+  virtual void Resume(std::string reply, uint64_t ticket) = 0;
 };
 
 enum ClientFlag : uint32_t {

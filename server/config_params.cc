@@ -65,6 +65,12 @@ std::string_view OnlyNoEviction(int64_t policy) {
              : "";
 }
 
+// appendfsync's words in Redis's order, which is also storage::FsyncPolicy's.
+constexpr std::string_view kAppendfsyncNames[] = {"always", "everysec", "no"};
+// RocksDB compression per level (storage::Compression's order); "no" as Redis spells a disabled option.
+constexpr std::string_view kCompressionNames[] = {"no", "snappy", "lz4", "zstd"};
+constexpr std::string_view kWalCompressionNames[] = {"no", "zstd"};
+
 using enum ParamType;
 
 // clang-format off
@@ -145,6 +151,38 @@ constexpr ParamSpec kParams[] = {
      .default_value = "yes"},
     {.id = Param::kLatencyTrackingInfoPercentiles, .name = "latency-tracking-info-percentiles",
      .type = kPercentiles, .flags = kParamMultiArg, .default_value = "50 99 99.9"},
+    // Persistence (docs/persistence.md). appendonly yes (the default, unlike Redis) keeps every write
+    // in RocksDB under dir; no keeps nothing. Switching at run time would leave the disk behind the
+    // memory, so it is fixed at start. appendfilename, appenddirname and dbfilename are accepted
+    // for redis.conf compatibility; the data lives in dir/rocksdb whatever they say.
+    {.id = Param::kAppendonly, .name = "appendonly", .type = kBool, .flags = kParamImmutable,
+     .default_value = "yes"},
+    {.id = Param::kAppendfsync, .name = "appendfsync", .type = kEnum, .default_value = "everysec",
+     .enum_names = kAppendfsyncNames},
+    {.id = Param::kAppendfilename, .name = "appendfilename", .type = kString, .flags = kParamImmutable,
+     .default_value = "appendonly.aof"},
+    {.id = Param::kAppenddirname, .name = "appenddirname", .type = kString, .flags = kParamImmutable,
+     .default_value = "appendonlydir"},
+    {.id = Param::kDbfilename, .name = "dbfilename", .type = kString, .flags = kParamProtected,
+     .default_value = "dump.rdb"},
+    // RocksDB tuning for a session store, read at start. Memory is authoritative, so the block cache
+    // serves only compactions and start-up; lz4 keeps compactions cheap, zstd packs the bottom
+    // level where most bytes rest.
+    {.id = Param::kRocksdbBlockCacheSize, .name = "rocksdb.block_cache_size", .type = kMemory,
+     .flags = kParamImmutable, .default_value = "32mb", .min = kMb, .max = LLONG_MAX},
+    {.id = Param::kRocksdbWriteBufferSize, .name = "rocksdb.write_buffer_size", .type = kMemory,
+     .flags = kParamImmutable, .default_value = "64mb", .min = kMb, .max = 16 * kGb},
+    {.id = Param::kRocksdbMaxWriteBufferNumber, .name = "rocksdb.max_write_buffer_number",
+     .type = kInteger, .flags = kParamImmutable, .default_value = "4", .min = 2, .max = 64},
+    {.id = Param::kRocksdbCompression, .name = "rocksdb.compression", .type = kEnum,
+     .flags = kParamImmutable, .default_value = "lz4", .enum_names = kCompressionNames},
+    {.id = Param::kRocksdbBottommostCompression, .name = "rocksdb.bottommost_compression",
+     .type = kEnum, .flags = kParamImmutable, .default_value = "zstd",
+     .enum_names = kCompressionNames},
+    {.id = Param::kRocksdbMaxBackgroundJobs, .name = "rocksdb.max_background_jobs", .type = kInteger,
+     .flags = kParamImmutable, .default_value = "2", .min = 1, .max = 64},
+    {.id = Param::kRocksdbWalCompression, .name = "rocksdb.wal_compression", .type = kEnum,
+     .flags = kParamImmutable, .default_value = "no", .enum_names = kWalCompressionNames},
     // File and command-line directives, not CONFIG parameters; CONFIG REWRITE keeps their lines.
     {.id = Param::kInclude, .name = "include", .type = kInclude, .flags = kParamFileOnly,
      .default_value = "", .file_args = 1},

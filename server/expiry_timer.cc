@@ -18,14 +18,25 @@ int64_t ExpiryWaitUs(int64_t deadline_ms, int64_t now_us) {
   return std::max<int64_t>(0, (deadline_ms + 1) * 1000 - now_us);
 }
 
-ExpiryTimer::ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index)
-    : io_(io), timer_(io), keyspace_(keyspace), shard_(keyspace.shard(shard_index)) {}
+ExpiryTimer::ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index,
+                         storage::Engine& engine, std::function<void(uint64_t)> appended)
+    : io_(io),
+      timer_(io),
+      keyspace_(keyspace),
+      shard_(keyspace.shard(shard_index)),
+      engine_(engine),
+      appended_(std::move(appended)),
+      sink_(engine.recording()) {}
 
 void ExpiryTimer::Start() {
-  // The listener runs on whichever thread set the deadline, with the shard locked; it only posts.
-  shard_.set_deadline_listener([this](int64_t deadline_ms) {
-    asio::post(io_, [this, deadline_ms] { ArmAt(deadline_ms); });
-  });
+  // The listener runs on whichever thread set the deadline, with the shard locked; it only posts. It is
+  // installed under the lock too: the loader may already be inserting keys with deadlines.
+  {
+    std::lock_guard lock(shard_.mutex());
+    shard_.set_deadline_listener([this](int64_t deadline_ms) {
+      asio::post(io_, [this, deadline_ms] { ArmAt(deadline_ms); });
+    });
+  }
   asio::post(io_, [this] { OnTimer(); });
 }
 
@@ -44,13 +55,17 @@ void ExpiryTimer::OnTimer() {
   target_ms_ = storage::kNoDeadline;
   size_t removed;
   int64_t next;
+  uint64_t ticket = 0;
   {
     std::lock_guard lock(shard_.mutex());
-    removed = keyspace_.ExpireDue(shard_, keyspace_.clock().NowMs(), kExpireBudget);
+    removed = keyspace_.ExpireDue(shard_, keyspace_.clock().NowMs(), kExpireBudget, sink_);
+    // The deletes join the commit log before the lock is released (server/mutation_scope.h).
+    if (!sink_.empty()) ticket = engine_.Append(sink_);
     next = shard_.NextDeadline();
     // Published under the lock, so a writer that sets an earlier deadline afterwards wakes us.
     shard_.set_armed_deadline(next);
   }
+  if (ticket != 0 && appended_) appended_(ticket);
   if (removed == kExpireBudget) {
     asio::post(io_, [this] { OnTimer(); });
   } else if (next != storage::kNoDeadline) {

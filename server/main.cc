@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/strings.h"
@@ -13,6 +14,7 @@
 #include "server/config.h"
 #include "server/log.h"
 #include "server/memory.h"
+#include "server/persistence.h"
 #include "server/server.h"
 #include "server/server_state.h"
 #include "server/version.h"
@@ -96,6 +98,11 @@ int RunServer(int argc, char** argv) {
   });
   std::error_code ec;
   state.executable = std::filesystem::canonical("/proc/self/exe", ec).string();
+  // Before the Server: its connections and timers commit into the engine.
+  if (absl::Status status = OpenPersistence(state); !status.ok()) {
+    Log(LogLevel::kWarning, StrCat("Fatal error opening the data directory: ", status.message()));
+    return 1;
+  }
   Server server(state);
   state.request_shutdown = [&server] { server.Stop(); };
   config.OnApply("port", [&server] { return server.Rebind(); });
@@ -108,7 +115,11 @@ int RunServer(int argc, char** argv) {
                                       config.io_threads(), " I/O thread(s), ", config.databases(),
                                       " databases, dir ", config.dir()));
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
+  // Clients connect while the data loads; they get -LOADING until it is in memory, as with Redis.
+  std::thread loading = StartLoading(state);
   server.Run();
+  if (loading.joinable()) loading.join();
+  ClosePersistence(state);
   Log(LogLevel::kWarning, "sessionkv is now ready to exit, bye bye...");
   return 0;
 }

@@ -11,7 +11,23 @@
 
 namespace sessionkv::server {
 
-uint64_t UsedMemory() { return AllocatedBytes(); }
+namespace {
+uint64_t (*engine_source)(const void*) = nullptr;
+const void* engine_arg = nullptr;
+}  // namespace
+
+void SetEngineMemorySource(uint64_t (*source)(const void*), const void* arg) {
+  engine_arg = arg;
+  engine_source = source;
+}
+
+uint64_t EngineMemory() { return engine_source != nullptr ? engine_source(engine_arg) : 0; }
+
+uint64_t UsedMemory() {
+  const uint64_t all = AllocatedBytes();
+  const uint64_t engine = EngineMemory();
+  return all > engine ? all - engine : 0;
+}
 
 uint64_t ResidentMemory() {
   long pages = 0, resident = 0;  // NOLINT(runtime/int): statm's format
