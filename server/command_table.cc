@@ -207,6 +207,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterPubSubCommands(table);
   RegisterTransactionCommands(table);
   RegisterServerCommands(table);
+  RegisterPersistenceCommands(table);
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);
 }

@@ -10,6 +10,7 @@
 #include "server/log.h"
 #include "server/memory.h"
 #include "server/server_state.h"
+#include "storage/rocks_engine.h"
 
 namespace sessionkv::server {
 

@@ -9,7 +9,10 @@
 
 #include "absl/status/status.h"
 #include "storage/loader.h"
-#include "storage/rocks_engine.h"
+
+namespace sessionkv::storage {
+class RocksEngine;  // storage/rocks_engine.h
+}
 
 namespace sessionkv::server {
 

@@ -9,6 +9,7 @@
 
 #include "base/strings.h"
 #include "rocksdb/db.h"
+#include "storage/rocks_engine.h"
 #include "storage/rocks_format.h"
 
 namespace sessionkv::storage {

@@ -21,11 +21,12 @@
 #include "storage/hash_value.h"
 #include "storage/keyspace.h"
 #include "storage/rocks_format.h"
-#include "storage/rocks_engine.h"
 #include "storage/set_value.h"
 #include "storage/zset_value.h"
 
 namespace sessionkv::storage {
+
+class RocksEngine;  // storage/rocks_engine.h
 
 // The encoding thresholds values are rebuilt with (the server's config).
 struct LoadLimits {

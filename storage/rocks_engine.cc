@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "storage/rocks_engine.h"
 
+#include <sys/statvfs.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <chrono>
@@ -68,6 +70,7 @@ class RocksEngine::Writer final : public BatchWriter {
   explicit Writer(RocksEngine& engine) : engine_(engine) {}
 
   absl::Status Write(std::string& rep, bool sync) override {
+    if (!HasRoom(rep.size())) return Report(rocksdb::Status::NoSpace("free space below the reserve"), "write");
     rocksdb::WriteOptions options;
     options.sync = sync;
     rocksdb::WriteBatch batch(std::move(rep));
@@ -78,7 +81,32 @@ class RocksEngine::Writer final : public BatchWriter {
 
   absl::Status Sync() override { return Report(engine_.db_->SyncWAL(), "WAL sync"); }
 
+  // The background thread, once a second: another process may have taken the space.
+  void RefreshRoom() { budget_.store(0, std::memory_order_relaxed); }
+
  private:
+  // Refuses a write that would leave less than kReserve free, before RocksDB sees ENOSPC: a WAL file
+  // whose append failed can never be appended to again (RocksDB's writer asserts on it), and the
+  // reserve leaves room for the manifest and flushes that recovery needs. statvfs is called per write
+  // only when space is short; otherwise after half of what was free has been written.
+  static constexpr uint64_t kReserve = 1u << 20;
+  static constexpr uint64_t kPlenty = 256u << 20;
+
+  bool HasRoom(uint64_t bytes) {
+    const uint64_t budget = budget_.load(std::memory_order_relaxed);
+    if (budget > bytes) {
+      budget_.store(budget - bytes, std::memory_order_relaxed);
+      return true;
+    }
+    struct statvfs vfs;
+    if (::statvfs(engine_.path_.c_str(), &vfs) != 0) return true;  // unknown: let RocksDB try
+    const uint64_t free = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    if (free < bytes + kReserve) return false;
+    budget_.store(free >= kPlenty ? (free - kReserve) / 2 : 0, std::memory_order_relaxed);
+    return true;
+  }
+
+  std::atomic<uint64_t> budget_{0};  // bytes that may be written before the next statvfs
   // Logs a failure once, and the recovery once, not every attempt.
   absl::Status Report(const rocksdb::Status& s, const char* what) {
     const bool was_failing = failing_.exchange(!s.ok());
@@ -238,6 +266,7 @@ void RocksEngine::BackgroundLoop() {
       // failed are written again, in order, ahead of everything appended since.
       db_->Resume();
     }
+    writer_->RefreshRoom();
     log_.CommitAll();  // batches nobody waits for (expiry deletes), and retries
     if (log_.policy() == FsyncPolicy::kEverySec) log_.SyncWritten();
     RefreshMemory();

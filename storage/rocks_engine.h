@@ -109,6 +109,10 @@ class RocksEngine final : public Engine {
   // BGREWRITEAOF: a full manual compaction on a background thread (stale records go, files shrink);
   // false if one is already running.
   bool StartBackgroundCompaction();
+  bool background_save_running() const { return bgsave_running_.load(std::memory_order_acquire); }
+  bool compaction_running() const { return compaction_running_.load(std::memory_order_acquire); }
+  // Unix seconds of the last successful SAVE or BGSAVE (the open, before any): LASTSAVE.
+  int64_t last_save_unix() const { return last_save_unix_.load(std::memory_order_relaxed); }
   EngineInfo Info() const;
   // Bytes RocksDB holds in memory: the memtables (live, from the write buffer manager's counter) and
   // the block cache and index readers (refreshed once a second). Cheap, any thread. Redis leaves its
