@@ -150,6 +150,8 @@ class BenchServer:
             binary = SESSIONKV_BIN
             if not os.access(binary, os.X_OK):
                 raise SystemExit("build first: %s is missing" % binary)
+            # a benchmark measures the RESP side only, and keeps nothing on disk unless `extra` asks
+            args += ["--metrics-port", "0", "--appendonly", "no"]
         self.argv = [binary] + args + list(extra)
         self.log = open(os.path.join(self.dir, self.LOG), "ab")
         self._spawn()

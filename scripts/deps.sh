@@ -7,9 +7,15 @@ SESSIONKV_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libasio-dev libabsl-dev librocksdb-dev libprotobuf-dev protobuf-compiler libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus-cpp-dev libcivetweb-dev
+  python3-yaml
   python3 python3-redis redis-server redis-tools
   clang libclang-rt-14-dev
 )
+
+# Node.js and npm run the ioredis/connect-redis suite; a machine may already have them from elsewhere
+# (NodeSource), in which case Debian's packages would conflict.
+command -v npm >/dev/null 2>&1 || SESSIONKV_PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${SESSIONKV_PACKAGES[@]}"; do

@@ -14,11 +14,17 @@ void ClientRegistry::Add(std::shared_ptr<ClientInfo> info, std::weak_ptr<ClientH
 void ClientRegistry::Remove(uint64_t id) {
   std::lock_guard lock(mu_);
   clients_.erase(id);
+  if (clients_.empty()) empty_cv_.notify_all();
   auto it = std::find(monitors_.begin(), monitors_.end(), id);
   if (it != monitors_.end()) {
     monitors_.erase(it);
     monitor_count_ = monitors_.size();
   }
+}
+
+bool ClientRegistry::WaitUntilEmpty(std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock lock(mu_);
+  return empty_cv_.wait_until(lock, deadline, [this] { return clients_.empty(); });
 }
 
 size_t ClientRegistry::size() const {

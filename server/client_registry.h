@@ -5,6 +5,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -29,6 +31,9 @@ class ClientHandle {
   // Ends the client's blocked command (BLPOP...) with `reply`, sent once commit-log `ticket` is durable
   // (0: at once), and runs the rest of its pipeline.
   virtual void Resume(std::string reply, uint64_t ticket) = 0;
+  // Graceful shutdown: the connection executes nothing more, writes the replies of the commands it
+  // has executed, then closes (server/shutdown.h).
+  virtual void Drain() = 0;
 };
 
 enum ClientFlag : uint32_t {
@@ -101,6 +106,8 @@ class ClientRegistry {
   // Live clients in id order.
   std::vector<Client> Snapshot() const;
   std::shared_ptr<ClientHandle> Find(uint64_t id) const;
+  // Blocks until no client is registered or `deadline` passes; true when none is left (shutdown).
+  bool WaitUntilEmpty(std::chrono::steady_clock::time_point deadline) const;
 
   // MONITOR: the clients that receive every command.
   void AddMonitor(uint64_t id);
@@ -115,6 +122,7 @@ class ClientRegistry {
     std::weak_ptr<ClientHandle> handle;
   };
   mutable std::mutex mu_;
+  mutable std::condition_variable empty_cv_;  // signalled when the last client is removed
   absl::flat_hash_map<uint64_t, Slot> clients_;
   std::vector<uint64_t> monitors_;
   std::atomic<size_t> monitor_count_{0};

@@ -210,6 +210,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterPersistenceCommands(table);
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);
+  RegisterShutdownCommand(table);
 }
 
 }  // namespace sessionkv::server

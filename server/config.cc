@@ -29,9 +29,6 @@
 namespace sessionkv::server {
 namespace {
 
-bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-int HexValue(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
-
 // sdstrim with `chars` on both ends.
 std::string_view Trim(std::string_view s, std::string_view chars) {
   const size_t begin = s.find_first_not_of(chars);
@@ -412,6 +409,12 @@ std::string Config::Str(Param id) const {
 std::vector<std::string> Config::bind() const {
   std::lock_guard lock(mu_);
   return values_[static_cast<size_t>(Param::kBind)].list;
+}
+
+std::vector<std::string> Config::metrics_bind() const {
+  std::lock_guard lock(mu_);
+  const std::vector<std::string>& own = values_[static_cast<size_t>(Param::kMetricsBind)].list;
+  return own.empty() ? values_[static_cast<size_t>(Param::kBind)].list : own;
 }
 
 std::string Config::maxmemory_policy() const {

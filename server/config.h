@@ -114,6 +114,12 @@ enum class Param : uint8_t {
   kRocksdbBottommostCompression,
   kRocksdbMaxBackgroundJobs,
   kRocksdbWalCompression,
+  kMetricsPort,
+  kMetricsBind,
+  kReadyzMaxReplicaLagMs,
+  kLogFormat,
+  kLogTimestampFormat,
+  kShutdownTimeout,
   kInclude,
   kRenameCommand,
   kCount,
@@ -324,6 +330,17 @@ class Config {
   std::vector<double> latency_tracking_info_percentiles() const;
   // Absolute path of the file given as first argument, or "" when started without one.
   std::string config_file() const;
+  // The metrics and health endpoint (server/http_endpoint.h): port 0 disables it; the addresses are
+  // bind's unless metrics-bind names its own.
+  int metrics_port() const { return static_cast<int>(Num(Param::kMetricsPort)); }
+  std::vector<std::string> metrics_bind() const;
+  int64_t readyz_max_replica_lag_ms() const { return Num(Param::kReadyzMaxReplicaLagMs); }
+  LogFormat log_format() const { return static_cast<LogFormat>(Num(Param::kLogFormat)); }
+  LogTimestampFormat log_timestamp_format() const {
+    return static_cast<LogTimestampFormat>(Num(Param::kLogTimestampFormat));
+  }
+  // Seconds a shutdown waits for clients to finish (Redis 7: for lagging replicas).
+  int64_t shutdown_timeout() const { return Num(Param::kShutdownTimeout); }
 
  private:
   struct LoadState;

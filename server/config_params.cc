@@ -55,6 +55,10 @@ constexpr std::string_view kMaxmemoryPolicyNames[] = {
     "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
 constexpr int64_t kNoEviction = 7;
 
+// Valkey 8.1's words and order (Redis 7.2 has neither directive); the index is the enum value.
+constexpr std::string_view kLogFormatNames[] = {"legacy", "logfmt"};
+constexpr std::string_view kLogTimestampFormatNames[] = {"legacy", "iso8601", "milliseconds"};
+
 // maxmemory is enforced the way noeviction does it (writes that may grow memory answer -OOM; see the
 // dispatcher). The other policies would need key eviction, which sessionkv does not do yet: accepting
 // them and then evicting nothing would make an operator believe the cache bounds itself.
@@ -183,6 +187,23 @@ constexpr ParamSpec kParams[] = {
      .flags = kParamImmutable, .default_value = "2", .min = 1, .max = 64},
     {.id = Param::kRocksdbWalCompression, .name = "rocksdb.wal_compression", .type = kEnum,
      .flags = kParamImmutable, .default_value = "no", .enum_names = kWalCompressionNames},
+    // sessionkv's metrics and health endpoint (/metrics, /healthz, /readyz). 9121 is
+    // redis_exporter's port, so scrape configs and dashboards made for the exporter sidecar keep
+    // working; 0 disables the endpoint. metrics-bind "" (the default) means bind's addresses.
+    {.id = Param::kMetricsPort, .name = "metrics-port", .type = kInteger, .flags = kParamImmutable,
+     .default_value = "9121", .min = 0, .max = 65535},
+    {.id = Param::kMetricsBind, .name = "metrics-bind", .type = kBind,
+     .flags = kParamMultiArg | kParamImmutable, .default_value = ""},
+    // A replica answers /readyz with 503 while its lag exceeds this (issue 5).
+    {.id = Param::kReadyzMaxReplicaLagMs, .name = "readyz-max-replica-lag-ms", .type = kInteger,
+     .default_value = "10000", .min = 0, .max = LLONG_MAX},
+    {.id = Param::kLogFormat, .name = "log-format", .type = kEnum, .default_value = "legacy",
+     .enum_names = kLogFormatNames},
+    {.id = Param::kLogTimestampFormat, .name = "log-timestamp-format", .type = kEnum,
+     .default_value = "legacy", .enum_names = kLogTimestampFormatNames},
+    // Redis 7's name and default; here it bounds the wait for clients to finish their replies.
+    {.id = Param::kShutdownTimeout, .name = "shutdown-timeout", .type = kInteger,
+     .default_value = "10", .min = 0, .max = INT_MAX},
     // File and command-line directives, not CONFIG parameters; CONFIG REWRITE keeps their lines.
     {.id = Param::kInclude, .name = "include", .type = kInclude, .flags = kParamFileOnly,
      .default_value = "", .file_args = 1},

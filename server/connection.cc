@@ -21,6 +21,9 @@ constexpr size_t kKeepBufferBytes = 64 * 1024;
 // A pipeline stops being executed once this many reply bytes wait; it resumes after they are written, so a
 // client pipelining big reads cannot make one connection's output grow without bound.
 constexpr size_t kMaxPendingOutput = 256 * 1024;
+// How long a drained connection waits for the client to close after our FIN. A pooled client that is
+// idle notices the FIN only when it next uses the socket, so this is short.
+constexpr auto kLinger = std::chrono::milliseconds(500);
 
 std::string EndpointString(const asio::ip::tcp::endpoint& ep) {
   const auto addr = ep.address();
@@ -74,7 +77,7 @@ void Connection::Deliver(std::string bytes) {
   // owning thread would wait in Asio's thread-private queue and could land behind a message another thread
   // posted later, breaking publish order.
   asio::dispatch(socket_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes)] {
-    if (self->closed_) return;
+    if (self->closed_ || self->lingering_) return;
     self->out_.append(bytes);
     self->Flush();
   });
@@ -82,6 +85,32 @@ void Connection::Deliver(std::string bytes) {
 
 void Connection::Kill() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+}
+
+void Connection::Drain() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    if (self->closed_ || self->draining_) return;
+    self->draining_ = true;
+    if (self->state_.blocked) {  // its command has no reply to finish
+      self->Close();
+      return;
+    }
+    // Nothing more is executed; Flush lingers once the replies already queued are written.
+    self->state_.close_after_reply = true;
+    if (!self->writing_) self->Linger();
+  });
+}
+
+void Connection::Linger() {
+  if (closed_ || lingering_) return;
+  lingering_ = true;
+  asio::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  block_timer_.expires_after(kLinger);
+  block_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (!ec) self->Close();
+  });
+  if (!reading_) StartRead();
 }
 
 void Connection::ReserveInput(size_t want) {
@@ -112,6 +141,11 @@ void Connection::OnRead(const asio::error_code& ec, size_t n) {
   if (closed_) return;
   if (ec) {
     Close();
+    return;
+  }
+  if (lingering_) {  // discard until the client closes
+    in_begin_ = in_end_ = 0;
+    StartRead();
     return;
   }
   in_end_ += n;
@@ -181,7 +215,7 @@ void Connection::Flush() {
   }
   if (out_.empty()) {
     if (state_.close_after_reply) {
-      Close();
+      draining_ ? Linger() : Close();
     } else {
       StartRead();
     }

@@ -37,6 +37,7 @@ class Connection final : public ClientHandle,
   void Resume(std::string reply, uint64_t ticket) override;
   // Replies that waited for durability may go (or, for writes that failed, become MISCONF errors).
   void OnCommitted(const storage::CommitResult& result) override;
+  void Drain() override;
 
  private:
   void StartRead();
@@ -54,6 +55,10 @@ class Connection final : public ClientHandle,
   bool AwaitingCommit();
   void OnWrite(const asio::error_code& ec, size_t n);
   void Close();
+  // End of a drain: half-closes (FIN after the last reply) and reads and discards until the client
+  // closes too or kLinger passes. Closing with unread input would send a reset, and a reset makes the
+  // kernel drop replies still in flight.
+  void Linger();
   // Blocked commands (server/blocking.h): arms the timeout after a command blocked; ends the wait
   // with `reply` and resumes the pipeline.
   void WaitBlocked();
@@ -79,6 +84,8 @@ class Connection final : public ClientHandle,
   bool closed_ = false;
   bool input_paused_ = false;  // complete requests wait in in_ until out_ drains
   bool awaiting_commit_ = false;  // registered with batcher_
+  bool draining_ = false;      // shutting down: close (lingering) once the replies are written
+  bool lingering_ = false;     // half-closed; input is discarded
 };
 
 }  // namespace sessionkv::server

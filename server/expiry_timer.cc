@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <mutex>
 
 namespace sessionkv::server {
@@ -19,14 +20,15 @@ int64_t ExpiryWaitUs(int64_t deadline_ms, int64_t now_us) {
 }
 
 ExpiryTimer::ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index,
-                         storage::Engine& engine, std::function<void(uint64_t)> appended)
+                         storage::Engine& engine, std::function<void(uint64_t)> appended, Metrics* metrics)
     : io_(io),
       timer_(io),
       keyspace_(keyspace),
       shard_(keyspace.shard(shard_index)),
       engine_(engine),
       appended_(std::move(appended)),
-      sink_(engine.recording()) {}
+      sink_(engine.recording()),
+      metrics_(metrics) {}
 
 void ExpiryTimer::Start() {
   // The listener runs on whichever thread set the deadline, with the shard locked; it only posts. It is
@@ -56,9 +58,17 @@ void ExpiryTimer::OnTimer() {
   size_t removed;
   int64_t next;
   uint64_t ticket = 0;
+  const int64_t now_us = keyspace_.clock().NowUs();
+  // The delay a subscriber sees: from the deadline to this deletion (and its `expired` event).
+  std::function<void(int64_t)> observe;
+  if (metrics_ != nullptr) {
+    observe = [this, now_us](int64_t deadline_ms) {
+      metrics_->ObserveExpiryDelay(static_cast<double>(now_us - deadline_ms * 1000) / 1e6);
+    };
+  }
   {
     std::lock_guard lock(shard_.mutex());
-    removed = keyspace_.ExpireDue(shard_, keyspace_.clock().NowMs(), kExpireBudget, sink_);
+    removed = keyspace_.ExpireDue(shard_, now_us / 1000, kExpireBudget, sink_, observe);
     // The deletes join the commit log before the lock is released (server/mutation_scope.h).
     if (!sink_.empty()) ticket = engine_.Append(sink_);
     next = shard_.NextDeadline();

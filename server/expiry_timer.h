@@ -9,6 +9,7 @@
 
 #include "asio.hpp"
 #include "storage/engine.h"
+#include "server/metrics.h"
 #include "storage/keyspace.h"
 #include "storage/mutation.h"
 
@@ -25,9 +26,10 @@ int64_t ExpiryWaitUs(int64_t deadline_ms, int64_t now_us);
 class ExpiryTimer {
  public:
   // Each run's deletes are appended to `engine` as one batch, and `appended` is called with its ticket:
-  // nobody waits for these, but they must be written promptly.
+  // nobody waits for these, but they must be written promptly. `metrics` (optional) receives each
+  // deleted key's delay past its deadline.
   ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index,
-              storage::Engine& engine, std::function<void(uint64_t)> appended);
+              storage::Engine& engine, std::function<void(uint64_t)> appended, Metrics* metrics = nullptr);
   ExpiryTimer(const ExpiryTimer&) = delete;
   ExpiryTimer& operator=(const ExpiryTimer&) = delete;
 
@@ -47,6 +49,7 @@ class ExpiryTimer {
   storage::Engine& engine_;
   std::function<void(uint64_t)> appended_;
   storage::MutationSink sink_;
+  Metrics* metrics_;
   int64_t target_ms_ = storage::kNoDeadline;  // deadline the timer waits for (I/O thread only)
 };
 

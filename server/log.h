@@ -5,6 +5,11 @@
 //   1:M 22 Nov 2024 10:00:00.123 * Ready to accept connections tcp
 //
 // role: M primary, S replica. level: '.' debug, '-' verbose, '*' notice, '#' warning.
+//
+// Valkey 8.1's `log-format logfmt` and `log-timestamp-format iso8601|milliseconds` (Redis 7.2 has
+// neither) give the same line as key=value pairs for log pipelines that parse logfmt:
+//
+//   pid=1 role=primary timestamp="2024-11-22T10:00:00.123+01:00" level=notice message="Ready ..."
 // One process-wide logger usable from any layer above storage; every function is thread-safe.
 // Logging is not on the request path: one mutex around the write is enough.
 #pragma once
@@ -23,12 +28,17 @@ enum class LogLevel : int { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3,
 
 enum class LogRole : char { kPrimary = 'M', kReplica = 'S' };
 
+// The log-format and log-timestamp-format directives' values, in Valkey's order.
+enum class LogFormat : int { kLegacy = 0, kLogfmt = 1 };
+enum class LogTimestampFormat : int { kLegacy = 0, kIso8601 = 1, kMilliseconds = 2 };
+
 // Sets the level and the destination: "" is stdout, anything else a file opened in append mode for
 // each line (as Redis does, so logrotate can move the file away without signalling us). Before
 // LogInit the logger writes notice and above to stdout.
 void LogInit(LogLevel level, const std::string& logfile);
 void SetLogLevel(LogLevel level);
 void SetLogRole(LogRole role);
+void SetLogFormat(LogFormat format, LogTimestampFormat timestamp_format);
 // True if a message of `level` would be written (to skip building expensive messages).
 bool LogEnabled(LogLevel level);
 
@@ -47,8 +57,9 @@ inline void Log(LogLevel level, absl::string_view message) {
 #endif
 
 // One log line without the trailing newline, for `unix_micros` in the local time zone. Exposed for
-// tests.
+// tests. `role` is the legacy role character ('M' or 'S').
 std::string FormatLogLine(int pid, char role, int64_t unix_micros, LogLevel level,
-                          std::string_view message);
+                          std::string_view message, LogFormat format = LogFormat::kLegacy,
+                          LogTimestampFormat timestamp_format = LogTimestampFormat::kLegacy);
 
 }  // namespace sessionkv::server

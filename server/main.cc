@@ -12,6 +12,7 @@
 #include "base/strings.h"
 #include "server/command_table.h"
 #include "server/config.h"
+#include "server/http_endpoint.h"
 #include "server/log.h"
 #include "server/memory.h"
 #include "server/persistence.h"
@@ -63,13 +64,20 @@ int RunServer(int argc, char** argv) {
   }
   // Redis chdir()s into `dir`, so a relative logfile lives there.
   LogInit(config.loglevel(), config.logfile().empty() ? "" : config.PathInDir(config.logfile()));
+  SetLogFormat(config.log_format(), config.log_timestamp_format());
   config.OnChange("loglevel", [&config] { SetLogLevel(config.loglevel()); });
+  const auto apply_log_format = [&config] {
+    SetLogFormat(config.log_format(), config.log_timestamp_format());
+  };
+  config.OnChange("log-format", apply_log_format);
+  config.OnChange("log-timestamp-format", apply_log_format);
   Log(LogLevel::kNotice, "oO0OoO0OoO0Oo sessionkv is starting oO0OoO0OoO0Oo");
   Log(LogLevel::kNotice, StrCat("sessionkv version=", kSessionkvVersion, " (Redis ", kRedisVersion,
                                       " compatible), bits=64, pid=", getpid(), ", just started"));
   Log(LogLevel::kNotice, config.config_file().empty()
                              ? std::string("No config file specified, using the default config.")
                              : StrCat("Configuration loaded from ", config.config_file()));
+  Log(LogLevel::kNotice, StrCat("Data directory: ", config.dir()));
 
   RaiseOpenFilesLimit(config.maxclients());
   storage::SystemClock clock;
@@ -104,24 +112,36 @@ int RunServer(int argc, char** argv) {
     return 1;
   }
   Server server(state);
-  state.request_shutdown = [&server] { server.Stop(); };
+  state.request_shutdown = [&server](ShutdownRequest request) { server.RequestShutdown(std::move(request)); };
   config.OnApply("port", [&server] { return server.Rebind(); });
   config.OnApply("bind", [&server] { return server.Rebind(); });
   if (absl::Status status = server.Listen(); !status.ok()) {
     Log(LogLevel::kWarning, status.message());
     return 1;
   }
+  HttpEndpoint endpoint(state);
+  if (absl::Status status = endpoint.Start(); !status.ok()) {
+    Log(LogLevel::kWarning, status.message());
+    return 1;
+  }
+  Log(LogLevel::kNotice, StrCat("Running mode=standalone, port=", server.bound_port(), "."));
   Log(LogLevel::kNotice, StrCat("Server initialized: port ", server.bound_port(), ", ",
                                       config.io_threads(), " I/O thread(s), ", config.databases(),
                                       " databases, dir ", config.dir()));
+  std::string http;
+  for (const std::string& a : endpoint.addresses()) StrAppend(&http, http.empty() ? "" : " ", "http://", a);
+  Log(LogLevel::kNotice, http.empty() ? std::string("Metrics and health endpoint disabled (metrics-port 0)")
+                                      : StrCat("Metrics and health endpoint: ", http,
+                                               " (/metrics /healthz /readyz)"));
+  // Persistence logged its mode when it opened (server/persistence.cc); replication is issue 5's.
+  Log(LogLevel::kNotice, "Replication: role master, no replicas");
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
   // Clients connect while the data loads; they get -LOADING until it is in memory, as with Redis.
   std::thread loading = StartLoading(state);
   server.Run();
   if (loading.joinable()) loading.join();
   ClosePersistence(state);
-  Log(LogLevel::kWarning, "sessionkv is now ready to exit, bye bye...");
-  return 0;
+  return FinishShutdown(state.shutdown_hooks, server.shutdown_request());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
@@ -27,6 +28,13 @@ uint64_t UsedMemory() {
   const uint64_t all = AllocatedBytes();
   const uint64_t engine = EngineMemory();
   return all > engine ? all - engine : 0;
+}
+
+uint64_t UpdatePeakMemory(std::atomic<uint64_t>& peak, uint64_t used) {
+  uint64_t seen = peak.load(std::memory_order_relaxed);
+  while (used > seen && !peak.compare_exchange_weak(seen, used, std::memory_order_relaxed)) {
+  }
+  return std::max(seen, used);
 }
 
 uint64_t ResidentMemory() {

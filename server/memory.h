@@ -4,6 +4,7 @@
 // (base/alloc.h explains how used_memory is counted.)
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -17,6 +18,8 @@ uint64_t UsedMemory();
 uint64_t EngineMemory();
 // Installs the source of EngineMemory (a cheap, thread-safe call); before serving, once.
 void SetEngineMemorySource(uint64_t (*source)(const void*), const void* arg);
+// used_memory_peak: raises `peak` to `used` if that is higher; returns the new peak.
+uint64_t UpdatePeakMemory(std::atomic<uint64_t>& peak, uint64_t used);
 // Resident set size of the process (/proc/self/statm), 0 if unreadable.
 uint64_t ResidentMemory();
 // Redis's bytesToHuman: "512B", "1.50K", "2.00M", ...

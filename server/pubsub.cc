@@ -112,6 +112,11 @@ int64_t PubSub::NumSub(std::string_view channel) const {
   return it == channels_.end() ? 0 : static_cast<int64_t>(it->second.size());
 }
 
+size_t PubSub::NumChannels() const {
+  std::lock_guard lock(mu_);
+  return channels_.size();
+}
+
 int64_t PubSub::NumPat() const {
   std::lock_guard lock(mu_);
   return static_cast<int64_t>(patterns_.size());

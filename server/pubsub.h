@@ -41,6 +41,8 @@ class PubSub {
   std::vector<std::string> Channels(std::string_view pattern) const;
   int64_t NumSub(std::string_view channel) const;
   int64_t NumPat() const;
+  // Channels with at least one subscriber (INFO pubsub_channels).
+  size_t NumChannels() const;
 
  private:
   using Subscribers = absl::flat_hash_map<uint64_t, Subscriber>;

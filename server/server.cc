@@ -2,7 +2,11 @@
 #include "base/strings.h"
 #include "server/server.h"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <csignal>
+#include <future>
 
 #include "server/config.h"
 #include "server/connection.h"
@@ -36,11 +40,14 @@ Server::Server(ServerState& state)
     CommitBatcher* batcher = batchers_[t].get();
     expiry_timers_.push_back(std::make_unique<ExpiryTimer>(
         *io_contexts_[t], state.keyspace, s, *state.engine,
-        [batcher](uint64_t ticket) { batcher->Nudge(ticket); }));
+        [batcher](uint64_t ticket) { batcher->Nudge(ticket); }, &state.metrics));
   }
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  std::lock_guard lock(shutdown_mu_);
+  if (shutdown_thread_.joinable()) shutdown_thread_.join();
+}
 
 asio::io_context& Server::NextIoContext() {
   asio::io_context& io = *io_contexts_[next_io_];
@@ -141,12 +148,7 @@ void Server::AdoptClient(asio::ip::tcp::socket socket) {
 void Server::Run() {
   signals_.add(SIGTERM);
   signals_.add(SIGINT);
-  signals_.async_wait([this](const asio::error_code& ec, int signo) {
-    if (ec) return;
-    Log(LogLevel::kWarning, StrCat("Received ", signo == SIGINT ? "SIGINT" : "SIGTERM",
-                                         " scheduling shutdown..."));
-    Stop();
-  });
+  WaitForSignal();
   std::signal(SIGPIPE, SIG_IGN);
   for (auto& acceptor : acceptors_) Accept(*acceptor);
   for (auto& timer : expiry_timers_) timer->Start();
@@ -158,6 +160,64 @@ void Server::Run() {
   }
   io_contexts_[0]->run();
   for (auto& t : threads) t.join();
+  std::lock_guard lock(shutdown_mu_);
+  if (shutdown_thread_.joinable()) shutdown_thread_.join();
+}
+
+void Server::WaitForSignal() {
+  signals_.async_wait([this](const asio::error_code& ec, int signo) {
+    if (ec) return;
+    const char* name = signo == SIGINT ? "SIGINT" : "SIGTERM";
+    if (shutting_down_.load() && signo == SIGINT) {
+      Log(LogLevel::kWarning, "You insist... exiting now.");
+      _exit(1);
+    }
+    Log(LogLevel::kWarning, StrCat("Received ", name, " scheduling shutdown..."));
+    RequestShutdown(ShutdownRequest{.origin = name});
+    WaitForSignal();  // a second SIGINT must still be seen
+  });
+}
+
+void Server::RequestShutdown(ShutdownRequest request) {
+  if (shutting_down_.exchange(true)) return;
+  std::lock_guard lock(shutdown_mu_);
+  shutdown_request_ = std::move(request);
+  shutdown_thread_ = std::thread([this] { DrainAndStop(); });
+}
+
+ShutdownRequest Server::shutdown_request() const {
+  std::lock_guard lock(shutdown_mu_);
+  return shutdown_request_;
+}
+
+void Server::DrainAndStop() {
+  using Clock = std::chrono::steady_clock;
+  Log(LogLevel::kWarning, "User requested shutdown...");
+  state_.health.set_shutting_down();
+  // 1. No new clients: the acceptors belong to the first I/O thread.
+  std::promise<void> closed;
+  asio::post(*io_contexts_[0], [this, &closed] {
+    for (auto& acceptor : acceptors_) acceptor->close();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  // 2. Every client finishes what it has executed and closes.
+  const auto clients = state_.clients.Snapshot();
+  if (!clients.empty()) {
+    Log(LogLevel::kNotice, StrCat("Waiting for ", clients.size(), " client(s) to receive their replies."));
+  }
+  for (const auto& client : clients) client.handle->Drain();
+  const int64_t timeout_s = state_.config.shutdown_timeout();
+  if (!state_.clients.WaitUntilEmpty(Clock::now() + std::chrono::seconds(timeout_s))) {
+    // 3. The rest are cut off.
+    const auto left = state_.clients.Snapshot();
+    Log(LogLevel::kWarning, StrCat(left.size(), " client(s) still connected after shutdown-timeout (",
+                                   timeout_s, " s): closing them."));
+    for (const auto& client : left) client.handle->Kill();
+    state_.clients.WaitUntilEmpty(Clock::now() + std::chrono::seconds(1));
+  }
+  // 4. Nothing runs any more; main() runs the shutdown hooks once Run() returns.
+  Stop();
 }
 
 void Server::ScheduleCron() {

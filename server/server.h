@@ -4,7 +4,9 @@
 // sleeps in epoll (design.md, "Threads").
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "server/commit_batcher.h"
 #include "server/dispatcher.h"
 #include "server/server_state.h"
+#include "server/shutdown.h"
 
 namespace sessionkv::server {
 
@@ -28,10 +31,16 @@ class Server {
   // CONFIG SET port/bind: binds the new addresses first (an error leaves the old ones serving), then
   // swaps them in on the accepting thread. Callable from any thread.
   absl::Status Rebind();
-  // Runs the I/O threads until Stop(); returns when they have finished.
+  // Runs the I/O threads until Stop() or the end of a graceful shutdown; returns when they have finished.
   void Run();
-  // Thread-safe; makes Run() return.
+  // Thread-safe; makes Run() return at once (no draining).
   void Stop();
+  // Thread-safe: starts the graceful shutdown of server/shutdown.h (steps 1-4) on its own thread; Run()
+  // returns when it is done. A second request while one runs is ignored, except a second SIGINT, which
+  // exits at once (Redis: "You insist... exiting now.").
+  void RequestShutdown(ShutdownRequest request);
+  // What the shutdown that ended Run() asked for (default: a plain one).
+  ShutdownRequest shutdown_request() const;
   // The port actually bound (differs from the config when it asked for port 0).
   int bound_port() const { return bound_port_; }
 
@@ -46,6 +55,9 @@ class Server {
   void ScheduleCron();
   void RunCron();
   asio::io_context& NextIoContext();
+  void WaitForSignal();
+  // The shutdown thread's body: steps 1-4 of server/shutdown.h.
+  void DrainAndStop();
 
   ServerState& state_;
   Dispatcher dispatcher_;
@@ -58,6 +70,10 @@ class Server {
   asio::steady_timer cron_timer_;
   size_t next_io_ = 0;
   int bound_port_ = 0;
+  std::atomic<bool> shutting_down_{false};
+  mutable std::mutex shutdown_mu_;  // guards shutdown_request_ and shutdown_thread_
+  ShutdownRequest shutdown_request_;
+  std::thread shutdown_thread_;
 };
 
 }  // namespace sessionkv::server

@@ -6,6 +6,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_format.h"
 #include "server/config.h"
+#include "server/metrics_redis.h"
 #include "server/notify.h"
 
 namespace sessionkv::server {
@@ -36,6 +37,7 @@ void ServerStats::Reset() {
   net_output_bytes = 0;
   total_error_replies = 0;
   unexpected_error_replies = 0;
+  keys_created = 0;
   std::lock_guard lock(mu_);
   error_counts_.clear();
 }
@@ -69,8 +71,10 @@ ServerState::ServerState(Config& config, storage::Keyspace& keyspace, CommandTab
     NotifyKeyspaceEvent(*this, kNotifyExpired, "expired", key, db);
   });
   keyspace.set_created_listener([this](int db, std::string_view key) {
+    stats.keys_created.fetch_add(1, std::memory_order_relaxed);
     NotifyKeyspaceEvent(*this, kNotifyNew, "new", key, db);
   });
+  metrics.AddSource([this](std::vector<prometheus::MetricFamily>* out) { CollectRedisMetrics(*this, out); });
   keyspace.set_missed_listener([this](int db, std::string_view key) {
     NotifyKeyspaceEvent(*this, kNotifyKeyMiss, "keymiss", key, db);
   });

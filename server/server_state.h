@@ -17,9 +17,12 @@
 #include "server/blocking.h"
 #include "server/client_registry.h"
 #include "server/command_table.h"
+#include "server/health.h"
 #include "server/latency_monitor.h"
 #include "server/persistence.h"
+#include "server/metrics.h"
 #include "server/pubsub.h"
+#include "server/shutdown.h"
 #include "server/slowlog.h"
 #include "storage/clock.h"
 #include "storage/engine.h"
@@ -38,6 +41,7 @@ struct ServerStats {
   std::atomic<uint64_t> net_output_bytes{0};
   std::atomic<uint64_t> total_error_replies{0};
   std::atomic<uint64_t> unexpected_error_replies{0};
+  std::atomic<uint64_t> keys_created{0};  // keys added to the keyspace (the `new` event's count)
   // errorstats: error code ("ERR", "WRONGTYPE") -> count.
   void CountError(std::string_view code);
   std::vector<std::pair<std::string, uint64_t>> ErrorCounts() const;
@@ -88,8 +92,12 @@ struct ServerState {
   int64_t start_time_ms = 0;
   int io_threads = 1;
   std::string executable;       // absolute path of the binary (INFO server)
-  // Asks the server to stop (SHUTDOWN, signals); set by the server at start-up.
-  std::function<void()> request_shutdown;
+  Metrics metrics;               // what /metrics serves (server/metrics.h)
+  Health health;                 // what /readyz answers (server/health.h)
+  ShutdownHooks shutdown_hooks;  // run last on shutdown: persistence flushes and syncs here
+  // Starts a graceful shutdown (SHUTDOWN, signals; server/shutdown.h); set by the server at start-up.
+  // Callable from any thread; returns at once.
+  std::function<void(ShutdownRequest)> request_shutdown;
 };
 
 }  // namespace sessionkv::server

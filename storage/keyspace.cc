@@ -46,6 +46,7 @@ void Keyspace::Remove(DbShard& ds, int db, Entry* e, RemovalCause cause, Mutatio
   // Unlinked first, freed at the end: the expired listener sees the key gone (what WATCH's expiry rule
   // asks) and may still read its name.
   std::unique_ptr<Entry> owned = ds.dict.Remove(e);
+  ds.PublishCounts();
   if (cause == RemovalCause::kExpired) {
     stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
     if (expired_listener_) expired_listener_(db, owned->key);
@@ -104,6 +105,7 @@ Entry* Keyspace::InsertLoaded(int db, std::unique_ptr<Entry> entry) {
     ds.deadline_sum_ms += deadline;
     shard.NoteDeadline(deadline);
   }
+  ds.PublishCounts();
   return e;
 }
 
@@ -142,16 +144,31 @@ void Keyspace::TouchWatchedDb(int db) {
   for (auto& shard : shards_) shard->watches(db).TouchAll(shard->db(db).dict, nullptr, now_ms);
 }
 
-size_t Keyspace::ExpireDue(Shard& shard, int64_t now_ms, size_t budget, MutationSink& sink) {
+size_t Keyspace::ExpireDue(Shard& shard, int64_t now_ms, size_t budget, MutationSink& sink,
+                           const std::function<void(int64_t deadline_ms)>& on_expired) {
   size_t removed = 0;
   for (int db = 0; db < shard.num_dbs() && removed < budget; ++db) {
     DbShard& ds = shard.db(db);
     while (removed < budget && !ds.expiry.empty() && now_ms > ds.expiry.begin()->first) {
+      const int64_t deadline_ms = ds.expiry.begin()->first;
       Remove(ds, db, ds.expiry.begin()->second, RemovalCause::kExpired, sink);
+      if (on_expired) on_expired(deadline_ms);
       ++removed;
     }
   }
   return removed;
+}
+
+uint64_t Keyspace::ApproxKeys(int db) const {
+  uint64_t n = 0;
+  for (const auto& shard : shards_) n += shard->db(db).published_keys.get();
+  return n;
+}
+
+uint64_t Keyspace::ApproxExpires(int db) const {
+  uint64_t n = 0;
+  for (const auto& shard : shards_) n += shard->db(db).published_expires.get();
+  return n;
 }
 
 // ------------------------------------------------------------------------------------------------- Db
@@ -192,7 +209,9 @@ Entry* Db::Add(std::string_view key, Value value, int64_t deadline_ms) {
   entry->access_time_ = AccessClock(NowMs());
   entry->version_ = ks_->NewVersion(*sink_);
   entry->list_head_ = format::CenteredListHead(entry->value_.is_list() ? entry->value_.list().size() : 0);
-  Entry* e = ShardFor(hash).dict.Insert(std::move(entry));
+  DbShard& ds = ShardFor(hash);
+  Entry* e = ds.dict.Insert(std::move(entry));
+  ds.PublishCounts();
   if (deadline_ms != 0) IndexDeadline(e, deadline_ms);  // before recording: one metadata record
   sink_->PutKey(pdb(), *e);
   ks_->NoteCreated(index_, e->key);
@@ -243,6 +262,7 @@ void Db::ClearDeadlineSilently(Entry* e) {
   ds.expiry.erase({e->deadline_ms_, e});
   ds.deadline_sum_ms -= e->deadline_ms_;
   e->deadline_ms_ = 0;
+  ds.PublishCounts();
 }
 
 void Db::IndexDeadline(Entry* e, int64_t deadline_ms) {
@@ -252,6 +272,7 @@ void Db::IndexDeadline(Entry* e, int64_t deadline_ms) {
   ds.expiry.insert({deadline_ms, e});
   ds.deadline_sum_ms += deadline_ms;
   shard.NoteDeadline(deadline_ms);
+  ds.PublishCounts();
 }
 
 void Db::SetDeadline(Entry* e, int64_t deadline_ms) {
@@ -294,6 +315,7 @@ void Db::Clear() {
     ds.expiry.clear();
     ds.deadline_sum_ms = 0;
     ds.dict.Clear();
+    ds.PublishCounts();
   }
 }
 

@@ -42,16 +42,40 @@ namespace sessionkv::storage {
 
 inline constexpr int64_t kNoDeadline = INT64_MAX;
 
+// A count that one writer updates with its shard locked and any thread may read without the lock
+// (the metrics endpoint's redis_db_keys). Copies carry the value, so a DbShard stays swappable (SWAPDB).
+class PublishedCount {
+ public:
+  PublishedCount() = default;
+  PublishedCount(const PublishedCount& other) : value_(other.get()) {}
+  PublishedCount& operator=(const PublishedCount& other) {
+    set(other.get());
+    return *this;
+  }
+  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+  void set(uint64_t v) { value_.store(v, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
 // One database's part in one shard.
 struct DbShard {
   Dict dict;
   absl::btree_set<std::pair<int64_t, Entry*>> expiry;  // (deadline ms, entry)
   __int128 deadline_sum_ms = 0;                        // for INFO keyspace avg_ttl
+  // dict.size() and expiry.size() as of the last change, for readers that hold no lock.
+  PublishedCount published_keys, published_expires;
+  void PublishCounts() {
+    published_keys.set(dict.size());
+    published_expires.set(expiry.size());
+  }
 };
 
 // Counters shown in INFO stats.
 struct KeyspaceStats {
   std::atomic<uint64_t> expired_keys{0};
+  std::atomic<uint64_t> evicted_keys{0};  // keys removed by a maxmemory policy
   std::atomic<uint64_t> keyspace_hits{0};
   std::atomic<uint64_t> keyspace_misses{0};
 };
@@ -103,7 +127,14 @@ class Keyspace {
 
   // Deletes up to `budget` keys of `shard` whose deadline is before `now_ms`, recording each as an
   // expired delete into `sink`; the shard is locked by the caller. Returns the number deleted.
-  size_t ExpireDue(Shard& shard, int64_t now_ms, size_t budget, MutationSink& sink);
+  // `on_expired` gets each deleted key's deadline (the server's expiry-delay histogram).
+  size_t ExpireDue(Shard& shard, int64_t now_ms, size_t budget, MutationSink& sink,
+                   const std::function<void(int64_t deadline_ms)>& on_expired = {});
+
+  // Keys and keys with a deadline in database `db`, summed over the shards without taking their locks:
+  // each shard's part is exact as of its last change (metrics; INFO keyspace locks and counts).
+  uint64_t ApproxKeys(int db) const;
+  uint64_t ApproxExpires(int db) const;
 
   // Removes an entry of database `db` from its database shard and frees it, keeping the expiry index in
   // step, and records the delete. An expiry is announced to the expired listener first, with the shard

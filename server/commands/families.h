@@ -23,5 +23,6 @@ void RegisterServerCommands(CommandTable& table);         // commands/server.cc 
 void RegisterPersistenceCommands(CommandTable& table);    // commands/persistence.cc (SAVE, BGSAVE, ...)
 void RegisterInfoCommands(CommandTable& table);           // commands/info.cc
 void RegisterIntrospectionCommands(CommandTable& table);  // commands/introspection.cc (COMMAND, SLOWLOG...)
+void RegisterShutdownCommand(CommandTable& table);        // commands/shutdown.cc
 
 }  // namespace sessionkv::server

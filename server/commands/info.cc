@@ -31,8 +31,6 @@ void Field(std::string* out, std::string_view name, const T& value) {
 void ServerSection(CommandContext& ctx, std::string* out) {
   ServerState& s = ctx.server();
   const Config& config = s.config;
-  struct utsname u;
-  uname(&u);
   const int64_t now_us = s.clock.NowUs();
   const int64_t uptime = (now_us / 1000 - s.start_time_ms) / 1000;
   Field(out, "redis_version", kRedisVersion);
@@ -40,7 +38,7 @@ void ServerSection(CommandContext& ctx, std::string* out) {
   Field(out, "redis_git_dirty", 0);
   Field(out, "redis_build_id", "0");
   Field(out, "redis_mode", "standalone");
-  Field(out, "os", StrCat(u.sysname, " ", u.release, " ", u.machine));
+  Field(out, "os", OsName());
   Field(out, "arch_bits", 64);
   Field(out, "monotonic_clock", "POSIX clock_gettime");
   Field(out, "multiplexing_api", "epoll");
@@ -80,10 +78,7 @@ void ClientsSection(CommandContext& ctx, std::string* out) {
 void MemorySection(CommandContext& ctx, std::string* out) {
   ServerState& s = ctx.server();
   const uint64_t used = UsedMemory();
-  uint64_t peak = s.peak_memory.load(std::memory_order_relaxed);
-  while (used > peak && !s.peak_memory.compare_exchange_weak(peak, used)) {
-  }
-  peak = std::max(peak, used);
+  const uint64_t peak = UpdatePeakMemory(s.peak_memory, used);
   const uint64_t rss = ResidentMemory();
   const uint64_t system = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
   Field(out, "used_memory", used);
@@ -184,11 +179,11 @@ void StatsSection(CommandContext& ctx, std::string* out) {
   Field(out, "expired_keys", load(ks.expired_keys));
   Field(out, "expired_stale_perc", "0.00");
   Field(out, "expired_time_cap_reached_count", 0);
-  Field(out, "evicted_keys", 0);
+  Field(out, "evicted_keys", load(ks.evicted_keys));
   Field(out, "evicted_clients", 0);
   Field(out, "keyspace_hits", load(ks.keyspace_hits));
   Field(out, "keyspace_misses", load(ks.keyspace_misses));
-  Field(out, "pubsub_channels", s.pubsub.Channels("").size());
+  Field(out, "pubsub_channels", s.pubsub.NumChannels());
   Field(out, "pubsub_patterns", s.pubsub.NumPat());
   Field(out, "latest_fork_usec", 0);
   Field(out, "total_forks", 0);

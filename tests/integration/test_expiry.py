@@ -8,7 +8,7 @@ marked @sessionkv_only. Timing checks use generous limits: the exact expiry late
 import random
 import time
 
-from support.server import main, needs_data_types, sessionkv_only
+from support.server import main, sessionkv_only
 from test_keys import KeysCase
 
 NOT_INT = "value is not an integer or out of range"
@@ -457,7 +457,6 @@ class TestArity(ExpiryCase):
                          b"-ERR wrong number of arguments for 'pexpireat' command\r\n")
 
 
-@needs_data_types
 class TestExpiryOtherTypes(ExpiryCase):
     """Expiry of lists, hashes, sets and sorted sets (needs those families)."""
 

@@ -9,7 +9,7 @@ import unittest
 
 import redis
 
-from support.server import ServerTestCase, main, needs_data_types, needs_redis_72, sessionkv_only
+from support.server import ServerTestCase, main, needs_redis_72, sessionkv_only
 
 NOT_INT = "value is not an integer or out of range"
 INT_RANGE = "value is out of range, value must between -2147483648 and 2147483647"
@@ -834,7 +834,6 @@ class TestArity(KeysCase):
             self.assertEqual(self.raw_cmd(cmd, "ASYNC", "x"), b"-ERR syntax error\r\n")
 
 
-@needs_data_types
 class TestKeysOtherTypes(KeysCase):
     """Key commands over lists, hashes, sets and sorted sets (needs those families)."""
 

@@ -9,8 +9,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # folder -> include prefixes it must never use
 FORBIDDEN = {
     "base": ["protocol/", "storage/", "server/", "replication/", "clients/", "asio"],
-    "protocol": ["storage/", "server/", "replication/", "clients/", "asio"],
-    "storage": ["protocol/", "server/", "replication/", "clients/", "asio"],
+    "protocol": ["storage/", "server/", "replication/", "clients/", "asio", "prometheus/", "CivetServer"],
+    "storage": ["protocol/", "server/", "replication/", "clients/", "asio", "prometheus/", "CivetServer"],
+    "clients": ["storage/", "server/", "replication/", "prometheus/", "CivetServer"],
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 

@@ -9,8 +9,7 @@ Which server runs is chosen by the environment:
   SESSIONKV_TEST_TARGET=redis                  run the same tests against Debian's redis-server 7, to check
                                                that a test encodes Redis's behaviour (differential mode)
 Tests that depend on sessionkv-only behaviour decorate themselves with @sessionkv_only; tests of
-Redis 7.2 behaviour that Debian's 7.0 lacks use @needs_redis_72; tests that need the data types of issue 3
-use @needs_data_types.
+Redis 7.2 behaviour that Debian's 7.0 lacks use @needs_redis_72.
 """
 import os
 import shutil
@@ -30,9 +29,6 @@ REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 
 sessionkv_only = unittest.skipIf(TARGET == "redis", "sessionkv-specific behaviour")
 needs_redis_72 = unittest.skipIf(TARGET == "redis", "Redis 7.2 behaviour; Debian ships 7.0")
-# Tests that need hashes, lists, sets or sorted sets, which sessionkv gains with issue 3; they run against
-# Redis today and against sessionkv once the types exist (then this decorator goes).
-needs_data_types = unittest.skipIf(TARGET != "redis", "needs hash/list/set/zset types (issue 3)")
 
 
 def free_port():
@@ -57,7 +53,12 @@ class Server:
         conf = {"port": str(self.port), "bind": "127.0.0.1", "dir": self.data_dir}
         if TARGET == "redis":
             conf.update({"save": '""', "appendonly": "no"})
+        else:
+            # Parallel suites must not all bind the default metrics port 9121; tests of the endpoint
+            # pass their own free port (see metrics_url).
+            conf["metrics-port"] = "0"
         conf.update(config or {})
+        self.metrics_port = int(conf.get("metrics-port", 0)) if TARGET != "redis" else 0
         self.conf_path = os.path.join(self.dir, "server.conf")
         with open(self.conf_path, "w") as f:
             for k, v in conf.items():
@@ -115,6 +116,16 @@ class Server:
             return None
         seen = self._wait_ready(timeout, poll_s=0.01)
         return time.monotonic() - self.started_at, seen
+    def http(self, path, method="GET"):
+        """(status, headers, body text) of an HTTP request to the metrics endpoint."""
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.metrics_port, timeout=10)
+        try:
+            conn.request(method, path)
+            resp = conn.getresponse()
+            return resp.status, dict(resp.getheaders()), resp.read().decode("utf-8")
+        finally:
+            conn.close()
 
     def read_log(self):
         with open(self.log_path, "rb") as f:

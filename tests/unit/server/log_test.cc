@@ -72,6 +72,29 @@ TEST_F(LogTest, LineFormatIsRedis) {
             "7:M 01 Jan 2024 00:00:00.000 - v");
 }
 
+TEST_F(LogTest, LogfmtAndTimestampFormatsAreValkeys) {
+  setenv("TZ", "UTC", 1);
+  tzset();
+  EXPECT_EQ(FormatLogLine(1, 'M', kMicros, LogLevel::kNotice, "Ready to accept connections tcp",
+                          LogFormat::kLogfmt, LogTimestampFormat::kIso8601),
+            "pid=1 role=primary timestamp=\"2024-11-22T10:00:00.123+00:00\" level=notice "
+            "message=\"Ready to accept connections tcp\"");
+  // verbose is "info"; quotes become ' and line breaks spaces, so the value stays one logfmt field.
+  EXPECT_EQ(FormatLogLine(9, 'S', kMicros, LogLevel::kVerbose, "say \"hi\"\r\nnow", LogFormat::kLogfmt,
+                          LogTimestampFormat::kMilliseconds),
+            "pid=9 role=replica timestamp=\"1732269600123\" level=info message=\"say 'hi'  now\"");
+  EXPECT_EQ(FormatLogLine(1, 'M', kMicros, LogLevel::kWarning, "w", LogFormat::kLegacy,
+                          LogTimestampFormat::kIso8601),
+            "1:M 2024-11-22T10:00:00.123+00:00 # w");
+  setenv("TZ", "Asia/Kolkata", 1);  // +05:30: the offset keeps its minutes
+  tzset();
+  EXPECT_EQ(FormatLogLine(1, 'M', kMicros, LogLevel::kDebug, "d", LogFormat::kLogfmt,
+                          LogTimestampFormat::kIso8601),
+            "pid=1 role=primary timestamp=\"2024-11-22T15:30:00.123+05:30\" level=debug message=\"d\"");
+  setenv("TZ", "UTC", 1);
+  tzset();
+}
+
 TEST_F(LogTest, LongMessagesAreCutLikeRedis) {
   const std::string line =
       FormatLogLine(1, 'M', kMicros, LogLevel::kNotice, std::string(5000, 'a'));
