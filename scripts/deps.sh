@@ -8,6 +8,7 @@ SESSIONKV_PACKAGES=(
   libasio-dev libabsl-dev librocksdb-dev libprotobuf-dev protobuf-compiler libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libcivetweb-dev
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev libssl-dev
   python3-yaml
   python3 python3-redis redis-server redis-tools
   clang libclang-rt-14-dev

@@ -211,6 +211,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);
   RegisterShutdownCommand(table);
+  RegisterScriptingCommands(table);
 }
 
 }  // namespace sessionkv::server

@@ -22,6 +22,7 @@
 #include "server/persistence.h"
 #include "server/metrics.h"
 #include "server/pubsub.h"
+#include "server/script_engine.h"
 #include "server/shutdown.h"
 #include "server/slowlog.h"
 #include "storage/clock.h"
@@ -86,6 +87,7 @@ struct ServerState {
   LatencyMonitor latency;
   PubSub pubsub;
   Blocking blocking{*this};  // clients waiting in BLPOP and friends
+  ScriptEngine scripts;      // EVAL's Lua state and script cache
   RateSampler ops_rate, net_input_rate, net_output_rate;
   std::atomic<uint64_t> peak_memory{0};
   std::string run_id;           // 40 hex characters, new per start

@@ -24,5 +24,6 @@ void RegisterPersistenceCommands(CommandTable& table);    // commands/persistenc
 void RegisterInfoCommands(CommandTable& table);           // commands/info.cc
 void RegisterIntrospectionCommands(CommandTable& table);  // commands/introspection.cc (COMMAND, SLOWLOG...)
 void RegisterShutdownCommand(CommandTable& table);        // commands/shutdown.cc
+void RegisterScriptingCommands(CommandTable& table);      // commands/scripting.cc (EVAL, SCRIPT)
 
 }  // namespace sessionkv::server

@@ -91,6 +91,11 @@ void MemorySection(CommandContext& ctx, std::string* out) {
         absl::StrFormat("%.2f%%", peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 0));
   Field(out, "total_system_memory", system);
   Field(out, "total_system_memory_human", BytesToHuman(system));
+  const uint64_t lua = s.scripts.lua_memory();
+  Field(out, "used_memory_lua", lua);
+  Field(out, "used_memory_vm_eval", lua);
+  Field(out, "used_memory_lua_human", BytesToHuman(lua));
+  Field(out, "number_of_cached_scripts", s.scripts.cached_scripts());
   const int64_t maxmemory = s.config.maxmemory();
   Field(out, "maxmemory", maxmemory);
   Field(out, "maxmemory_human", BytesToHuman(static_cast<uint64_t>(maxmemory)));

@@ -11,6 +11,7 @@ FORBIDDEN = {
     "base": ["protocol/", "storage/", "server/", "replication/", "clients/", "asio"],
     "protocol": ["storage/", "server/", "replication/", "clients/", "asio", "prometheus/", "CivetServer"],
     "storage": ["protocol/", "server/", "replication/", "clients/", "asio", "prometheus/", "CivetServer"],
+    "replication": ["server/", "clients/"],
     "clients": ["storage/", "server/", "replication/", "prometheus/", "CivetServer"],
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
