@@ -139,8 +139,7 @@ int RunServer(int argc, char** argv) {
   // Clients connect while the data loads; they get -LOADING until it is in memory, as with Redis.
   std::thread loading = StartLoading(state);
   server.Run();
-  if (loading.joinable()) loading.join();
-  ClosePersistence(state);
+  if (loading.joinable()) loading.join();  // before the hooks: the persistence hook closes RocksDB
   return FinishShutdown(state.shutdown_hooks, server.shutdown_request());
 }
 

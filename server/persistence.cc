@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "base/strings.h"
+#include "prometheus/histogram.h"
 #include "server/config.h"
 #include "server/log.h"
 #include "server/memory.h"
@@ -52,6 +53,47 @@ storage::LoadLimits LimitsFrom(const Config& config) {
 
 std::string Megabytes(uint64_t bytes) { return absl::StrFormat("%.1f MB", static_cast<double>(bytes) / 1e6); }
 
+// What redis_exporter reads from INFO persistence, plus the commit pipeline (server/metrics.h).
+void AddPersistenceMetrics(ServerState& state) {
+  // A group commit under `always` is one write plus one fsync: a healthy disk is in the sub-ms to
+  // few-ms buckets; the top ones show a disk that stalls replies.
+  static const prometheus::Histogram::BucketBoundaries kSyncBuckets = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+  prometheus::Histogram& sync = prometheus::BuildHistogram()
+                                    .Name("sessionkv_wal_sync_duration_seconds")
+                                    .Help("Duration of each fsync of RocksDB's WAL (group commits and everysec)")
+                                    .Register(state.metrics.registry())
+                                    .Add({}, kSyncBuckets);
+  state.persistence.rocks->log().set_sync_observer([&sync](double seconds) { sync.Observe(seconds); });
+  state.metrics.AddSource([&state](std::vector<prometheus::MetricFamily>* out) {
+    using prometheus::MetricType;
+    const PersistenceState& p = state.persistence;
+    const storage::EngineInfo e = p.rocks->Info();
+    AddSample(AddFamily(out, "redis_loading_dump_file", "loading_dump_file metric", MetricType::Gauge),
+              p.loading.load(std::memory_order_acquire) ? 1 : 0);
+    AddSample(AddFamily(out, "redis_rdb_last_save_timestamp_seconds", "rdb_last_save_timestamp_seconds metric",
+                        MetricType::Gauge),
+              static_cast<double>(e.last_save_unix));
+    AddSample(AddFamily(out, "redis_aof_enabled", "aof_enabled metric", MetricType::Gauge), 1);
+    AddSample(AddFamily(out, "redis_aof_last_write_status", "aof_last_write_status metric", MetricType::Gauge),
+              p.rocks->write_failed() ? 0 : 1);
+    AddSample(AddFamily(out, "sessionkv_commit_queue_depth",
+                        "Command batches appended to the commit log and not yet written to RocksDB",
+                        MetricType::Gauge),
+              static_cast<double>(e.commit.pending_batches));
+    AddSample(AddFamily(out, "sessionkv_commit_queue_bytes", "Bytes of the batches waiting in the commit log",
+                        MetricType::Gauge),
+              static_cast<double>(e.commit.pending_bytes));
+    AddSample(AddFamily(out, "sessionkv_commit_groups_total",
+                        "RocksDB writes of the commit log (each covers one or more command batches)",
+                        MetricType::Counter),
+              static_cast<double>(e.commit.written_groups));
+    AddSample(AddFamily(out, "sessionkv_commit_failed_writes_total",
+                        "RocksDB writes or fsyncs that failed (disk full, I/O error)", MetricType::Counter),
+              static_cast<double>(e.commit.failed_writes));
+  });
+}
+
 }  // namespace
 
 absl::Status OpenPersistence(ServerState& state) {
@@ -71,6 +113,13 @@ absl::Status OpenPersistence(ServerState& state) {
       state.persistence.rocks);
   state.persistence.loading.store(true, std::memory_order_release);
   state.persistence.loading_start_ms.store(state.clock.NowMs(), std::memory_order_relaxed);
+  // /readyz stays 503 until the data is in memory: a load balancer sends no client that would get -LOADING.
+  state.health.AddReadinessCheck([&p = state.persistence] {
+    return p.loading.load(std::memory_order_acquire) ? std::string("loading the dataset") : std::string();
+  });
+  AddPersistenceMetrics(state);
+  // Shutdown step 5 (server/shutdown.h): the I/O threads have stopped, so nothing appends any more.
+  state.shutdown_hooks.Add("persistence", [&state](const ShutdownRequest&) { return ClosePersistence(state); });
   config.OnChange("appendfsync", [&state] {
     if (state.persistence.rocks != nullptr) {
       state.persistence.rocks->SetFsyncPolicy(static_cast<storage::FsyncPolicy>(state.config.appendfsync()));
@@ -119,11 +168,12 @@ std::thread StartLoading(ServerState& state) {
   });
 }
 
-void ClosePersistence(ServerState& state) {
-  if (state.persistence.rocks == nullptr) return;
+absl::Status ClosePersistence(ServerState& state) {
+  if (state.persistence.rocks == nullptr) return absl::OkStatus();
   SetEngineMemorySource(nullptr, nullptr);
-  state.persistence.rocks->Close();
-  Log(LogLevel::kNotice, "RocksDB closed: everything written and fsynced");
+  absl::Status status = state.persistence.rocks->Close();
+  if (status.ok()) Log(LogLevel::kNotice, "RocksDB closed: everything written and fsynced");
+  return status;
 }
 
 }  // namespace sessionkv::server

@@ -37,7 +37,8 @@ absl::Status OpenPersistence(ServerState& state);
 // Loads the data into the keyspace on a thread of its own, logging progress; clears `loading` when done.
 // A load that fails (unreadable data) stops the process, as Redis does. Joinable.
 std::thread StartLoading(ServerState& state);
-// Writes what is pending, fsyncs and closes the engine (the server has stopped serving).
-void ClosePersistence(ServerState& state);
+// Writes what is pending, fsyncs and closes the engine (the server has stopped serving). OpenPersistence
+// registers it as a shutdown hook; an error makes the exit code 1 (server/shutdown.h).
+absl::Status ClosePersistence(ServerState& state);
 
 }  // namespace sessionkv::server

@@ -84,6 +84,7 @@ CommitResult CommitLog::Commit(uint64_t ticket) {
   absl::Status status;
   const size_t bytes = group.size();
   const uint32_t records = RepCount(group);
+  const auto start = std::chrono::steady_clock::now();
   if (records > 0) {
     status = writer_.Write(group, sync);
   } else if (sync && synced() < written()) {
@@ -111,7 +112,7 @@ CommitResult CommitLog::Commit(uint64_t ticket) {
     records_.fetch_add(records, std::memory_order_relaxed);
     bytes_.fetch_add(bytes, std::memory_order_relaxed);
   }
-  if (sync) syncs_.fetch_add(1, std::memory_order_relaxed);
+  if (sync) Synced(start);
   written_.store(std::max(written(), through), std::memory_order_release);
   if (sync) RaiseSynced(through);
   Recovered();
@@ -128,15 +129,23 @@ void CommitLog::Recovered() {
 absl::Status CommitLog::SyncWritten() {
   const uint64_t through = written();
   if (synced() >= through) return absl::OkStatus();
+  const auto start = std::chrono::steady_clock::now();
   absl::Status status = writer_.Sync();
   if (!status.ok()) {
     Fail(status);
     return status;
   }
-  syncs_.fetch_add(1, std::memory_order_relaxed);
+  Synced(start);
   RaiseSynced(through);
   Recovered();
   return status;
+}
+
+void CommitLog::Synced(std::chrono::steady_clock::time_point start) {
+  syncs_.fetch_add(1, std::memory_order_relaxed);
+  if (sync_observer_) {
+    sync_observer_(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
 }
 
 CommitStats CommitLog::stats() const {

@@ -12,7 +12,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -78,7 +80,13 @@ class CommitLog {
   std::string error() const;
   CommitStats stats() const;
 
+  // Called with the duration of every successful WAL fsync (a sync write or SyncWritten), for the
+  // server's latency histogram. Set before the first commit; called on the thread that synced.
+  using SyncObserver = std::function<void(double seconds)>;
+  void set_sync_observer(SyncObserver observer) { sync_observer_ = std::move(observer); }
+
  private:
+  void Synced(std::chrono::steady_clock::time_point start);  // counts one fsync and reports its duration
   void RaiseSynced(uint64_t ticket);
   void Fail(const absl::Status& status);
   void Recovered();  // a write or sync succeeded: clears the failure
@@ -98,6 +106,7 @@ class CommitLog {
   std::atomic<uint64_t> synced_{0};
   std::atomic<bool> failed_{false};
   std::string error_;  // guarded by mu_
+  SyncObserver sync_observer_;
   std::atomic<uint64_t> groups_{0}, records_{0}, bytes_{0}, syncs_{0}, failures_{0};
 };
 

@@ -222,8 +222,8 @@ void RocksEngine::JoinWorker(std::thread* t) {
   if (t->joinable()) t->join();
 }
 
-void RocksEngine::Close() {
-  if (closed_ || db_ == nullptr) return;
+absl::Status RocksEngine::Close() {
+  if (closed_ || db_ == nullptr) return absl::OkStatus();
   closed_ = true;
   {
     std::lock_guard lock(mu_);
@@ -233,11 +233,20 @@ void RocksEngine::Close() {
   JoinWorker(&background_);
   JoinWorker(&bgsave_);
   JoinWorker(&compaction_);
-  log_.CommitAll();
-  db_->SyncWAL();
-  db_->Close();
+  const CommitResult committed = log_.CommitAll();
+  absl::Status status;
+  if (committed.durable < log_.last_ticket()) {
+    status = absl::DataLossError("writes pending at close could not be written: " + committed.error);
+  }
+  if (rocksdb::Status synced = db_->SyncWAL(); !synced.ok() && status.ok()) {
+    status = absl::InternalError("fsync of the WAL at close: " + synced.ToString());
+  }
+  if (rocksdb::Status closed = db_->Close(); !closed.ok() && status.ok()) {
+    status = absl::InternalError("closing RocksDB: " + closed.ToString());
+  }
   delete db_;
   db_ = nullptr;
+  return status;
 }
 
 // ------------------------------------------------------------------------------------------ writes

@@ -119,8 +119,10 @@ class RocksEngine final : public Engine {
   // AOF data (in the page cache) out of used_memory; this is its counterpart.
   uint64_t memory_bytes() const;
 
-  // Writes what is pending, fsyncs, stops the background thread and closes the database.
-  void Close();
+  // Writes what is pending, fsyncs, stops the background thread and closes the database. An error means
+  // some pending batch could not be written (disk full) or the fsync failed: what was acknowledged
+  // under that batch's policy is on disk regardless (docs/persistence.md, "A write that fails").
+  absl::Status Close();
 
  private:
   class Writer;

@@ -144,6 +144,42 @@ class CrashNo(CrashMixin, DurabilityCase):
     FSYNC = "no"
 
 
+class NestedCommandsAlways(DurabilityCase):
+    """Commands a script runs (redis.call) and the commands of a transaction are recorded and committed
+    like any other write: under appendfsync always, the EVAL or EXEC reply means its writes are on disk."""
+    SCRIPT = ("redis.call('INCR', KEYS[1]) "
+              "redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) "
+              "redis.call('SADD', KEYS[3], ARGV[1]) "
+              "return redis.call('GET', KEYS[1])")
+
+    def test_script_and_transaction_writes_survive_kill9(self):
+        server = self.start(persistent("always"))
+        r = server.client()
+        sha = r.script_load(self.SCRIPT)
+        n = 150
+        for i in range(n):
+            keys = ["counter", "h", "s"]
+            if i % 3 == 0:
+                got = r.eval(self.SCRIPT, 3, *keys, "f%d" % i, "v%d" % i)
+            elif i % 3 == 1:
+                got = r.evalsha(sha, 3, *keys, "f%d" % i, "v%d" % i)
+            else:  # a script inside MULTI, next to plain commands
+                p = r.pipeline(transaction=True)
+                p.evalsha(sha, 3, *keys, "f%d" % i, "v%d" % i)
+                p.rpush("l", i)
+                got = p.execute()[0]
+            self.assertEqual(int(got), i + 1)
+        r.close()
+        server.kill9()  # right after the last reply
+        server.restart()
+        r = server.client()
+        self.assertEqual(r.get("counter"), str(n).encode())
+        self.assertEqual(r.hgetall("h"), {("f%d" % i).encode(): ("v%d" % i).encode() for i in range(n)})
+        self.assertEqual(r.smembers("s"), {("f%d" % i).encode() for i in range(n)})
+        self.assertEqual(r.lrange("l", 0, -1), [str(i).encode() for i in range(2, n, 3)])
+        r.close()
+
+
 class NoPersistenceSelfTest(DurabilityCase):
     """The crash check must be able to fail: a server that keeps nothing (Redis with appendonly no,
     sessionkv with appendonly no, or a sessionkv without the engine) loses every acknowledged write, and

@@ -9,7 +9,7 @@ Every test without @sessionkv_only passes against Redis 7.0.15 (SESSIONKV_TEST_T
 """
 import time
 
-from support.server import RawConnection, Server, ServerTestCase, main, sessionkv_only
+from support.server import RawConnection, Server, ServerTestCase, free_port, main, sessionkv_only
 
 SYNTAX = b"-ERR syntax error\r\n"
 
@@ -147,6 +147,68 @@ class RestartTest(ServerTestCase):
         self.assertEqual(r.lrange("l", 0, -1), [b"w", b"x", b"x2", b"y"])
         self.assertGreater(r.ttl("ttl"), 990)
         self.assertEqual(r.dbsize(), 7)
+
+    @sessionkv_only
+    def test_sigterm_commits_and_closes_rocksdb(self):
+        self.r.set("k", "v")
+        self.r.close()
+        self.server.proc.terminate()
+        self.assertEqual(self.server.proc.wait(20), 0)
+        log = self.server.read_log()
+        self.assertIn("RocksDB closed: everything written and fsynced", log)
+        self.assertLess(log.index("RocksDB closed"), log.index("ready to exit"))
+        self.server.restart()
+        self.r = self.server.client()
+        self.assertEqual(self.r.get("k"), b"v")
+
+
+@sessionkv_only
+class ReadinessWhileLoadingTest(ServerTestCase):
+    """/readyz is 503 while the data loads (PING answers -LOADING), 200 once it is in memory."""
+    KEYS = 60000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.CONFIG = {"appendonly": "yes", "metrics-port": str(free_port())}
+        super().setUpClass()
+
+    def test_readyz_follows_loading(self):
+        p = self.r.pipeline(transaction=False)
+        for i in range(self.KEYS):
+            p.hset("session:%d" % i, mapping={"creationTime": i, "maxInactiveInterval": 1800,
+                                              "sessionAttr:user": "x" * 100})
+            if i % 5000 == 4999:
+                p.execute()
+        p.execute()
+        self.r.close()
+        self.server.proc.terminate()
+        self.server.proc.wait(20)
+        self.server.restart(wait=False)
+        samples = []
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                ready = self.server.http("/readyz")[::2]
+                conn = RawConnection(self.server.port)
+            except OSError:
+                time.sleep(0.005)
+                continue
+            pong = conn.cmd("PING")
+            conn.close()
+            samples.append((ready, pong))
+            if pong == b"+PONG\r\n":
+                break
+        self.assertEqual(samples[-1][1], b"+PONG\r\n", samples[-3:])
+        loading = [s for s in samples if s[1].startswith(b"-LOADING")]
+        self.assertTrue(loading, "the load was too quick to be seen; raise KEYS")
+        for ready, pong in samples:
+            # /readyz is asked first: ready then must mean loaded (loading only goes from on to off)
+            if ready[0] == 200:
+                self.assertEqual(pong, b"+PONG\r\n")
+        self.assertEqual(loading[0][0], (503, "loading the dataset\n"))
+        self.assertEqual(self.server.http("/readyz")[::2], (200, "ready\n"))
+        self.r = self.server.client()
+        self.assertEqual(self.r.dbsize(), self.KEYS)
 
 
 if __name__ == "__main__":

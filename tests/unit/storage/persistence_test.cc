@@ -282,7 +282,7 @@ class EngineTest : public ::testing::Test {
   }
 
   void Reopen() {
-    engine_->Close();
+    ASSERT_TRUE(engine_->Close().ok());
     engine_.reset();
     Open();
   }
@@ -454,7 +454,7 @@ TEST_F(EngineTest, RefusesANewerFormat) {
   Open();
   rocksdb::WriteOptions w;
   ASSERT_TRUE(engine_->db()->Put(w, format::kFormatRecord, std::string(1, char{format::kFormatVersion + 1})).ok());
-  engine_->Close();
+  ASSERT_TRUE(engine_->Close().ok());
   engine_.reset();
   RocksOptions o;
   o.dir = dir_.string();
