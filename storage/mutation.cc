@@ -21,9 +21,15 @@ MutationSink::~MutationSink() = default;
 uint32_t MutationSink::records() const { return batch_->Count(); }
 
 void MutationSink::Clear() {
-  batch_->Clear();
-  // A batch that once held a whole large key keeps its buffer; give it back past 1 MB.
-  if (batch_->GetDataSize() > (1u << 20)) batch_ = std::make_unique<rocksdb::WriteBatch>();
+  // A batch (or the value scratch) that once held a whole large key keeps its buffer (clearing keeps the
+  // capacity): the sink is reused by every command of its thread, so give a buffer past 256 KB back.
+  constexpr size_t kKeep = 256u << 10;
+  if (batch_->Data().capacity() > kKeep) {
+    batch_ = std::make_unique<rocksdb::WriteBatch>();
+  } else {
+    batch_->Clear();
+  }
+  if (value_buf_.capacity() > kKeep) std::string().swap(value_buf_);
 }
 
 std::string& MutationSink::Scratch() {

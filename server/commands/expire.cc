@@ -112,6 +112,8 @@ void ExpireGeneric(CommandContext& ctx, TimeUnit unit, TimeBase base) {
     db.Erase(e, storage::RemovalCause::kDeleted);
     ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
   } else {
+    // The same deadline again: Redis still counts it and notifies, but there is nothing to record.
+    if (e->deadline_ms() == *when_ms) ctx.DeclareNoMutation();
     db.SetDeadline(e, *when_ms);
     ctx.Notify(kNotifyGeneric, "expire", ctx.arg(1));
   }
