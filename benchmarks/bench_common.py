@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Shared pieces of the issue-3 benchmarks (expiry_delay.py, session_memory.py).
+"""Shared pieces of the benchmarks (expiry_delay.py, session_memory.py, persistence_bench.py).
 
-- BenchServer: sessionkv-server or Debian's redis-server on a free port, without persistence, in a temp dir,
-  as scripts/bench-vs-redis.sh starts them.
+- BenchServer: sessionkv-server or Debian's redis-server on a free port, without persistence unless asked,
+  in a temp dir, as scripts/bench-vs-redis.sh starts them; stopped and restarted on the same dir.
 - RespConn: a raw-socket RESP client for pipelined loading (redis-py's per-command overhead would dominate
   the load time of 100,000 sessions) and for simple request/reply calls.
 - Spring-like session payloads: keys spring:session:sessions:<uuid> holding the five fields the default
@@ -129,7 +129,14 @@ class RespConn:
 # ---------------------------------------------------------------------------------------------- servers
 
 class BenchServer:
-    """One server process. kind is "sessionkv" or "redis"; extra are more --directive value arguments."""
+    """One server process. kind is "sessionkv" or "redis"; extra are more --directive value arguments
+    (they come last, so they override the defaults here, e.g. --appendonly yes for a persistent Redis).
+
+    For persistence benchmarks: stop_process() ends the process but keeps its dir, start_again() starts
+    it on the same dir and returns the seconds from the process start to the first PONG (a server loading
+    its data answers -LOADING until then), disk_bytes() is what the data in the dir occupies."""
+
+    LOG = "server.log"
 
     def __init__(self, kind, extra=()):
         self.kind = kind
@@ -143,27 +150,62 @@ class BenchServer:
             binary = SESSIONKV_BIN
             if not os.access(binary, os.X_OK):
                 raise SystemExit("build first: %s is missing" % binary)
-            args += ["--metrics-port", "0"]  # a benchmark measures the RESP side only
-        self.log = open(os.path.join(self.dir, "server.log"), "ab")
-        self.proc = subprocess.Popen([binary] + args + list(extra), stdout=self.log, stderr=subprocess.STDOUT,
-                                     cwd=self.dir)
+            # a benchmark measures the RESP side only, and keeps nothing on disk unless `extra` asks
+            args += ["--metrics-port", "0", "--appendonly", "no"]
+        self.argv = [binary] + args + list(extra)
+        self.log = open(os.path.join(self.dir, self.LOG), "ab")
+        self._spawn()
         self._wait_ready()
         self.version = self.conn().info("server").get("redis_version", "?")
 
-    def _wait_ready(self, timeout=20.0):
+    def _spawn(self):
+        self.started_at = time.monotonic()
+        self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
+
+    def _wait_ready(self, timeout=20.0, poll_s=0.05):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("%s exited during start-up, see %s" % (self.kind, self.dir))
             try:
                 c = RespConn(self.port, timeout=1)
-                if c.call("PING") == b"PONG":
+                try:
+                    if c.call("PING") == b"PONG":
+                        return time.monotonic() - self.started_at
+                finally:
                     c.close()
-                    return
-            except OSError:
+            except (OSError, RespError):  # not listening yet, or -LOADING
                 pass
-            time.sleep(0.05)
+            time.sleep(poll_s)
         raise RuntimeError("%s not ready after %ss" % (self.kind, timeout))
+
+    def stop_process(self, kill=False):
+        """SIGTERM (a clean shutdown: both servers flush what they buffered) or SIGKILL; keeps the dir."""
+        if self.proc.poll() is None:
+            self.proc.kill() if kill else self.proc.terminate()
+            try:
+                self.proc.wait(timeout=600)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def start_again(self, timeout=1800.0):
+        """Starts the stopped server on its dir; returns the seconds until it answers PONG."""
+        self._spawn()
+        return self._wait_ready(timeout, poll_s=0.01)
+
+    def disk_bytes(self):
+        """Bytes allocated on disk (du, st_blocks) by everything in the dir except our log."""
+        total = 0
+        for root, _, files in os.walk(self.dir):
+            for name in files:
+                path = os.path.join(root, name)
+                if path != os.path.join(self.dir, self.LOG):
+                    try:
+                        total += os.lstat(path).st_blocks * 512
+                    except FileNotFoundError:  # removed while we walk (a compaction, a rewrite)
+                        pass
+        return total
 
     def conn(self):
         return RespConn(self.port)
@@ -181,13 +223,7 @@ class BenchServer:
         return self.conn().call("COMMAND", "INFO", command)[0] is not None
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.stop_process()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 

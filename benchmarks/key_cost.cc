@@ -25,6 +25,7 @@ using sessionkv::storage::Db;
 using sessionkv::storage::Entry;
 using sessionkv::storage::FakeClock;
 using sessionkv::storage::Keyspace;
+using sessionkv::storage::MutationSink;
 using sessionkv::storage::Value;
 
 size_t BytesInUse() { return mallinfo2().uordblks; }
@@ -53,7 +54,8 @@ int main(int argc, char** argv) {
 
   FakeClock clock;
   Keyspace keyspace(16, 16, &clock);  // as server/main.cc: 16 databases (the default) over 16 shards
-  Db db(keyspace, 0);
+  MutationSink sink(/*recording=*/false);  // memory only, as with appendonly no
+  Db db(keyspace, 0, &sink);
   const std::vector<std::string> keys = MakeKeys(n, key_bytes);
   std::vector<Entry*> entries;
   entries.reserve(n);
@@ -65,7 +67,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < n; ++i) db.SetDeadline(entries[i], clock.NowMs() + 1'800'000 + static_cast<int64_t>(i));
   const size_t after_deadlines = BytesInUse();
   const std::string value(value_bytes, 'v');
-  for (size_t i = 0; i < n; ++i) entries[i]->value = Value::String(value);
+  for (size_t i = 0; i < n; ++i) db.Replace(entries[i], Value::String(value));
   const size_t after_values = BytesInUse();
 
   size_t buckets = 0;
@@ -75,8 +77,8 @@ int main(int argc, char** argv) {
   std::printf("keys %zu, key %zu bytes, value %zu bytes\n", n, key_bytes, value_bytes);
   std::printf("layout: sizeof(Entry) %zu (sizeof(Value) %zu), Entry chunk %zu, key chunk %zu, value chunk %zu\n",
               sizeof(Entry), sizeof(Value), malloc_usable_size(entries[0]) + 8,
-              key_bytes > 15 ? malloc_usable_size(entries[0]->key.data()) + 8 : 0,
-              value_bytes > 15 ? malloc_usable_size(entries[0]->value.string().bytes.data()) + 8 : 0);
+              key_bytes > 15 ? malloc_usable_size(const_cast<char*>(entries[0]->key.data())) + 8 : 0,
+              value_bytes > 15 ? malloc_usable_size(const_cast<char*>(entries[0]->value().string().bytes.data())) + 8 : 0);
   std::printf("dict buckets: %zu over 16 shards, %.1f bytes per key\n", buckets, 8.0 * buckets / per);
   std::printf("measured per key: key+entry+dict %.1f, expiry index %.1f, value %.1f, total %.1f bytes\n",
               (after_keys - base) / per, (after_deadlines - after_keys) / per,

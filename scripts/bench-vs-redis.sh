@@ -27,7 +27,7 @@
 #   --io-threads N        sessionkv's io-threads (1)
 #   --server-cpus LIST    taskset CPU list for both servers (unpinned)
 #   --client-cpus LIST    taskset CPU list for the load generators (unpinned)
-#   --persistence MODE    none (the only mode until the RocksDB engine lands)
+#   --persistence MODE    none (default), or always|everysec|no: appendonly yes with that appendfsync on both
 #   --no-redis-benchmark  skip part 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,9 +86,12 @@ BENCH=${SESSIONKV_BENCH:-build/bin/sessionkv-bench}
 # REDIS_DURABILITY. A new mode is one more case here.
 set_durability() {
   case "$PERSISTENCE" in
-    none)  # sessionkv keeps nothing on disk until the RocksDB engine lands
-      SKV_DURABILITY=()
+    none)  # both keep nothing on disk
+      SKV_DURABILITY=(--appendonly no)
       REDIS_DURABILITY=(--save "" --appendonly no) ;;
+    always|everysec|no)  # sessionkv's RocksDB WAL against Redis's AOF with the same fsync policy
+      SKV_DURABILITY=(--appendonly yes --appendfsync "$PERSISTENCE")
+      REDIS_DURABILITY=(--save "" --appendonly yes --appendfsync "$PERSISTENCE") ;;
     *) echo "unknown --persistence $PERSISTENCE" >&2; exit 2 ;;
   esac
 }

@@ -13,6 +13,7 @@
 #include "server/arg_cursor.h"
 #include "server/client_state.h"
 #include "server/command_context.h"
+#include "server/mutation_scope.h"
 #include "server/server_state.h"
 
 namespace sessionkv::server {
@@ -178,7 +179,7 @@ bool Blocking::Unblock(uint64_t id, bool error) {
   if (w == nullptr || w->done.exchange(true, std::memory_order_acq_rel)) return false;
   // The client's own thread leaves the queues when the reply arrives (this thread may be inside an
   // EXEC that holds shard locks, so it takes none).
-  Deliver(*w, error ? std::string(kUnblockedError) : w->timeout_reply);
+  Deliver(*w, error ? std::string(kUnblockedError) : w->timeout_reply, 0);
   return true;
 }
 
@@ -191,12 +192,12 @@ void Blocking::KeyAdded(int db, const storage::Entry& e) {
   MarkReady(db, e.key);
 }
 
-void Blocking::DatabasesSwapped(int a, int b) {
+void Blocking::DatabasesSwapped(int a, int b, storage::MutationSink& sink) {
   if (blocked_.load(std::memory_order_relaxed) == 0) return;
   for (const ShardQueues& sq : queues_) {
     for (const auto& [wk, queue] : sq) {
       if (wk.db != a && wk.db != b) continue;
-      storage::Db view(keyspace_, wk.db);
+      storage::Db view(keyspace_, wk.db, &sink);
       if (view.Find(wk.key) != nullptr) MarkReady(wk.db, wk.key);
     }
   }
@@ -234,36 +235,43 @@ void Blocking::ServeKey(int db, const std::string& key) {
   }
   for (const auto& w : waiters) {
     std::string reply;
+    uint64_t ticket = 0;
     {
       ShardSetLock locks(keyspace_, w->shards);
       if (!w->queued || w->done.load(std::memory_order_acquire)) continue;
-      storage::Db view(keyspace_, db);
+      // The waiter's own ClientState belongs to its I/O thread; its command runs on a copy.
+      ClientState state = RerunState(*w);
+      MutationScope mutations(server_, state);  // inside the locks, as for any command
+      storage::Db view(keyspace_, db, state.sink);
       const storage::Entry* e = view.Find(key);
-      if (e == nullptr || e->value.type() != w->type)
+      if (e == nullptr || e->value().type() != w->type)
         break;  // gone, or another type: all keep waiting
       if (w->done.exchange(true, std::memory_order_acq_rel))
         continue;  // CLIENT UNBLOCK got there first
-      if (!Rerun(*w, &reply)) {
+      if (!Rerun(*w, state, &reply)) {
         // Nothing for it after all (not expected while the key holds a value of its type): it keeps
         // waiting in its place. A CLIENT UNBLOCK in this instant answered 0.
         w->done.store(false, std::memory_order_release);
         continue;
       }
       Unqueue(*w);
+      ticket = mutations.Close();  // the reply waits for the pop to be durable
     }
-    Deliver(*w, std::move(reply));
+    Deliver(*w, std::move(reply), ticket);
   }
 }
 
-bool Blocking::Rerun(BlockedClient& w, std::string* reply) {
-  // The waiter's own ClientState belongs to its I/O thread; the command gets a copy of what it
-  // reads.
+ClientState Blocking::RerunState(const BlockedClient& w) {
   ClientState state;
   state.info = w.info;
   state.db = w.db;
   state.resp = w.resp;
   state.authenticated = true;
   state.no_touch = w.no_touch;
+  return state;
+}
+
+bool Blocking::Rerun(BlockedClient& w, ClientState& state, std::string* reply) {
   protocol::ReplyWriter writer(reply, w.resp);
   const std::vector<std::string_view> args(w.args.begin(), w.args.end());
   tls.rerunning = &w;
@@ -276,7 +284,7 @@ bool Blocking::Rerun(BlockedClient& w, std::string* reply) {
   return !tls.still_blocked;
 }
 
-void Blocking::Deliver(const BlockedClient& w, std::string reply) {
+void Blocking::Deliver(const BlockedClient& w, std::string reply, uint64_t ticket) {
   // An error answer counts as the command's failure, as the dispatcher counts it for other
   // commands.
   if (!reply.empty() && reply[0] == '-') {
@@ -285,7 +293,7 @@ void Blocking::Deliver(const BlockedClient& w, std::string reply) {
     server_.stats.total_error_replies.fetch_add(1, std::memory_order_relaxed);
     w.spec->stats.failed_calls.fetch_add(1, std::memory_order_relaxed);
   }
-  if (auto handle = server_.clients.Find(w.client_id)) handle->Resume(std::move(reply));
+  if (auto handle = server_.clients.Find(w.client_id)) handle->Resume(std::move(reply), ticket);
 }
 
 }  // namespace sessionkv::server

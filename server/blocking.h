@@ -54,6 +54,7 @@ namespace sessionkv::server {
 
 class ClientInfo;
 class CommandContext;
+struct ClientState;
 struct CommandSpec;
 struct ServerState;
 
@@ -98,8 +99,9 @@ class Blocking {
   // client and still finds nothing, the client keeps its place in the queues and its timeout.
   void Block(CommandContext& ctx, std::span<const std::string_view> keys, storage::ValueType type,
              int64_t timeout_ms);
-  // SWAPDB a b (every shard locked): the keys waited on in either database may have data now.
-  void DatabasesSwapped(int a, int b);
+  // SWAPDB a b (every shard locked): the keys waited on in either database may have data now. A
+  // lookup that finds a key expired records its delete into `sink`.
+  void DatabasesSwapped(int a, int b, storage::MutationSink& sink);
 
   // ------------------------------------------------------------------------------- the dispatcher
 
@@ -155,12 +157,15 @@ class Blocking {
   // Serves the keys this thread made ready, until none is left. No locks held.
   void ServeReady();
   void ServeKey(int db, const std::string& key);
-  // Re-runs w's command on its behalf (w's shards locked); false if it would still block.
-  bool Rerun(BlockedClient& w, std::string* reply);
+  // The state w's command runs with when it is re-run: a copy of what it reads of its client.
+  static ClientState RerunState(const BlockedClient& w);
+  // Re-runs w's command on its behalf (w's shards locked, `state` from RerunState inside a
+  // MutationScope); false if it would still block.
+  bool Rerun(BlockedClient& w, ClientState& state, std::string* reply);
   // Takes w out of every queue; w's shards are locked.
   void Unqueue(BlockedClient& w);
-  // Sends the reply that ends w's wait to its connection.
-  void Deliver(const BlockedClient& w, std::string reply);
+  // Sends the reply that ends w's wait to its connection, which sends it once `ticket` is durable.
+  void Deliver(const BlockedClient& w, std::string reply, uint64_t ticket);
 
   ServerState& server_;
   storage::Keyspace& keyspace_;

@@ -28,8 +28,9 @@ class ClientHandle {
   virtual void Deliver(std::string bytes) = 0;
   // Closes the connection as soon as its thread gets to it.
   virtual void Kill() = 0;
-  // Ends the client's blocked command (BLPOP...) with `reply` and runs the rest of its pipeline.
-  virtual void Resume(std::string reply) = 0;
+  // Ends the client's blocked command (BLPOP...) with `reply`, sent once commit-log `ticket` is durable
+  // (0: at once), and runs the rest of its pipeline.
+  virtual void Resume(std::string reply, uint64_t ticket) = 0;
   // Graceful shutdown: the connection executes nothing more, writes the replies of the commands it
   // has executed, then closes (server/shutdown.h).
   virtual void Drain() = 0;

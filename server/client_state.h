@@ -12,12 +12,21 @@
 #include "protocol/reply_writer.h"
 #include "server/client_registry.h"
 #include "server/transaction.h"
+#include "storage/mutation.h"
 
 namespace sessionkv::server {
 
 struct BlockedClient;  // server/blocking.h
 class AclUser;        // server/acl.h
 struct AclUserRules;
+
+// A write reply waiting for its batch to be durable; replaced by the MISCONF error if the batch could
+// not be written (server/connection.cc).
+struct HeldReply {
+  size_t offset;  // in the connection's pending output
+  size_t length;
+  uint64_t ticket;
+};
 
 // CLIENT REPLY modes.
 enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext, kSkipThis };
@@ -45,6 +54,15 @@ struct ClientState {
   absl::flat_hash_set<std::string> patterns;  // PSUBSCRIBE
   std::optional<MultiState> multi;            // from MULTI until EXEC/DISCARD (server/transaction.h)
   std::vector<WatchedKey> watched;            // WATCH; the dirty flag is info->watch_flag
+
+  // Persistence (server/mutation_scope.h). The sink the running command records into (set by the
+  // outermost MutationScope), and the ticket of the last batch this client's commands appended.
+  storage::MutationSink* sink = nullptr;
+  uint64_t last_ticket = 0;
+  // Write replies in the connection's pending output that wait for their tickets; `wait_ticket` is
+  // the highest of them (0: nothing waits).
+  std::vector<HeldReply> held;
+  uint64_t wait_ticket = 0;
 
   size_t subscription_count() const { return channels.size() + patterns.size(); }
 };

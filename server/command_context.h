@@ -8,6 +8,7 @@
 //   }
 #pragma once
 
+#include <cassert>
 #include <string_view>
 #include <vector>
 
@@ -28,7 +29,8 @@ class CommandContext {
   CommandContext(const CommandSpec& spec, const std::vector<std::string_view>& args,
                  protocol::ReplyWriter& reply, ClientState& client, ServerState& server)
       : spec_(spec), args_(args), reply_(reply), client_(client), server_(server),
-        db_(server.keyspace, client.db) {
+        db_(server.keyspace, client.db, client.sink) {
+    assert(client.sink != nullptr && "commands run inside a MutationScope (server/mutation_scope.h)");
     db_.set_touch(!client.no_touch);
   }
 
@@ -44,7 +46,7 @@ class CommandContext {
   storage::Db& db() { return db_; }
   // Another database of the keyspace (MOVE, COPY ... DB); same locking rules.
   storage::Db OtherDb(int index) {
-    storage::Db other(server_.keyspace, index);
+    storage::Db other(server_.keyspace, index, client_.sink);
     other.set_touch(!client_.no_touch);
     return other;
   }
@@ -57,11 +59,19 @@ class CommandContext {
   void Error(const absl::Status& status) { reply_.Error(FromAbsl(status.message())); }
   // Announces a keyspace event on `key` of the client's database (or of database `db`).
   void Notify(uint32_t klass, std::string_view event, std::string_view key) {
-    NotifyKeyspaceEvent(server_, klass, event, key, client_.db);
+    Notify(klass, event, key, client_.db);
   }
   void Notify(uint32_t klass, std::string_view event, std::string_view key, int db) {
+    ++changes_;
     NotifyKeyspaceEvent(server_, klass, event, key, db);
   }
+  // Keys this command announced as changed (Notify calls). The dispatcher checks, in debug builds,
+  // that a command which announced a change also recorded one.
+  int changes() const { return changes_; }
+  // For the rare command that announces a change Redis reports although nothing changed (LTRIM of a
+  // range that keeps every element): exempts it from that check.
+  void DeclareNoMutation() { no_mutation_ = true; }
+  bool declared_no_mutation() const { return no_mutation_; }
 
   // The reply of a HELP subcommand: one status line per element, as Redis's addReplyHelp.
   template <size_t N>
@@ -77,6 +87,8 @@ class CommandContext {
   ClientState& client_;
   ServerState& server_;
   storage::Db db_;
+  int changes_ = 0;
+  bool no_mutation_ = false;
 };
 
 }  // namespace sessionkv::server

@@ -210,6 +210,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterPubSubCommands(table);
   RegisterTransactionCommands(table);
   RegisterServerCommands(table);
+  RegisterPersistenceCommands(table);
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);
   RegisterAclCommands(table);

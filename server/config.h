@@ -107,6 +107,18 @@ enum class Param : uint8_t {
   kAclPubsubDefault,
   kClientOutputBufferLimit,
   kEnableProtectedConfigs,
+  kAppendonly,
+  kAppendfsync,
+  kAppendfilename,
+  kAppenddirname,
+  kDbfilename,
+  kRocksdbBlockCacheSize,
+  kRocksdbWriteBufferSize,
+  kRocksdbMaxWriteBufferNumber,
+  kRocksdbCompression,
+  kRocksdbBottommostCompression,
+  kRocksdbMaxBackgroundJobs,
+  kRocksdbWalCompression,
   kMetricsPort,
   kMetricsBind,
   kReadyzMaxReplicaLagMs,
@@ -330,6 +342,22 @@ class Config {
   int64_t maxmemory() const { return Num(Param::kMaxmemory); }
   std::string maxmemory_policy() const;
   bool latency_tracking() const { return Num(Param::kLatencyTracking) != 0; }
+  // Persistence (storage/rocks_engine.h): appendonly yes keeps the data in RocksDB under dir.
+  bool appendonly() const { return Num(Param::kAppendonly) != 0; }
+  // 0 always, 1 everysec, 2 no (the order of storage::FsyncPolicy).
+  int appendfsync() const { return static_cast<int>(Num(Param::kAppendfsync)); }
+  int64_t rocksdb_block_cache_size() const { return Num(Param::kRocksdbBlockCacheSize); }
+  int64_t rocksdb_write_buffer_size() const { return Num(Param::kRocksdbWriteBufferSize); }
+  int rocksdb_max_write_buffer_number() const {
+    return static_cast<int>(Num(Param::kRocksdbMaxWriteBufferNumber));
+  }
+  // 0 no, 1 snappy, 2 lz4, 3 zstd (the order of storage::Compression).
+  int rocksdb_compression() const { return static_cast<int>(Num(Param::kRocksdbCompression)); }
+  int rocksdb_bottommost_compression() const {
+    return static_cast<int>(Num(Param::kRocksdbBottommostCompression));
+  }
+  int rocksdb_max_background_jobs() const { return static_cast<int>(Num(Param::kRocksdbMaxBackgroundJobs)); }
+  bool rocksdb_wal_compression() const { return Num(Param::kRocksdbWalCompression) != 0; }
   std::vector<double> latency_tracking_info_percentiles() const;
   // Absolute path of the file given as first argument, or "" when started without one.
   std::string config_file() const;

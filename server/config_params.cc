@@ -76,6 +76,11 @@ constexpr std::string_view kAclPubsubDefaultNames[] = {"allchannels", "resetchan
 
 // Redis's protected_action_enum (enable-protected-configs, -debug-command, -module-command).
 constexpr std::string_view kProtectedActionNames[] = {"no", "yes", "local"};
+// appendfsync's words in Redis's order, which is also storage::FsyncPolicy's.
+constexpr std::string_view kAppendfsyncNames[] = {"always", "everysec", "no"};
+// RocksDB compression per level (storage::Compression's order); "no" as Redis spells a disabled option.
+constexpr std::string_view kCompressionNames[] = {"no", "snappy", "lz4", "zstd"};
+constexpr std::string_view kWalCompressionNames[] = {"no", "zstd"};
 
 using enum ParamType;
 
@@ -171,6 +176,38 @@ constexpr ParamSpec kParams[] = {
      .flags = kParamMultiArg, .default_value = "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60"},
     {.id = Param::kEnableProtectedConfigs, .name = "enable-protected-configs", .type = kEnum,
      .flags = kParamImmutable, .default_value = "no", .enum_names = kProtectedActionNames},
+    // Persistence (docs/persistence.md). appendonly yes (the default, unlike Redis) keeps every write
+    // in RocksDB under dir; no keeps nothing. Switching at run time would leave the disk behind the
+    // memory, so it is fixed at start. appendfilename, appenddirname and dbfilename are accepted
+    // for redis.conf compatibility; the data lives in dir/rocksdb whatever they say.
+    {.id = Param::kAppendonly, .name = "appendonly", .type = kBool, .flags = kParamImmutable,
+     .default_value = "yes"},
+    {.id = Param::kAppendfsync, .name = "appendfsync", .type = kEnum, .default_value = "everysec",
+     .enum_names = kAppendfsyncNames},
+    {.id = Param::kAppendfilename, .name = "appendfilename", .type = kString, .flags = kParamImmutable,
+     .default_value = "appendonly.aof"},
+    {.id = Param::kAppenddirname, .name = "appenddirname", .type = kString, .flags = kParamImmutable,
+     .default_value = "appendonlydir"},
+    {.id = Param::kDbfilename, .name = "dbfilename", .type = kString, .flags = kParamProtected,
+     .default_value = "dump.rdb"},
+    // RocksDB tuning for a session store, read at start. Memory is authoritative, so the block cache
+    // serves only compactions and start-up; lz4 keeps compactions cheap, zstd packs the bottom
+    // level where most bytes rest.
+    {.id = Param::kRocksdbBlockCacheSize, .name = "rocksdb.block_cache_size", .type = kMemory,
+     .flags = kParamImmutable, .default_value = "32mb", .min = kMb, .max = LLONG_MAX},
+    {.id = Param::kRocksdbWriteBufferSize, .name = "rocksdb.write_buffer_size", .type = kMemory,
+     .flags = kParamImmutable, .default_value = "64mb", .min = kMb, .max = 16 * kGb},
+    {.id = Param::kRocksdbMaxWriteBufferNumber, .name = "rocksdb.max_write_buffer_number",
+     .type = kInteger, .flags = kParamImmutable, .default_value = "4", .min = 2, .max = 64},
+    {.id = Param::kRocksdbCompression, .name = "rocksdb.compression", .type = kEnum,
+     .flags = kParamImmutable, .default_value = "lz4", .enum_names = kCompressionNames},
+    {.id = Param::kRocksdbBottommostCompression, .name = "rocksdb.bottommost_compression",
+     .type = kEnum, .flags = kParamImmutable, .default_value = "zstd",
+     .enum_names = kCompressionNames},
+    {.id = Param::kRocksdbMaxBackgroundJobs, .name = "rocksdb.max_background_jobs", .type = kInteger,
+     .flags = kParamImmutable, .default_value = "2", .min = 1, .max = 64},
+    {.id = Param::kRocksdbWalCompression, .name = "rocksdb.wal_compression", .type = kEnum,
+     .flags = kParamImmutable, .default_value = "no", .enum_names = kWalCompressionNames},
     // sessionkv's metrics and health endpoint (/metrics, /healthz, /readyz). 9121 is
     // redis_exporter's port, so scrape configs and dashboards made for the exporter sidecar keep
     // working; 0 disables the endpoint. metrics-bind "" (the default) means bind's addresses.

@@ -3,11 +3,13 @@
 #include "server/connection.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cstring>
 
 #include "server/acl.h"
 #include "server/blocking.h"
 #include "server/config.h"
+#include "server/errors.h"
 #include "server/log.h"
 #include "server/transaction.h"
 
@@ -55,10 +57,12 @@ protocol::ParserLimits LimitsFrom(const Config& config) {
 }
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, ServerState& server, Dispatcher& dispatcher)
+Connection::Connection(asio::ip::tcp::socket socket, ServerState& server, Dispatcher& dispatcher,
+                       CommitBatcher& batcher)
     : socket_(std::move(socket)),
       server_(server),
       dispatcher_(dispatcher),
+      batcher_(batcher),
       parser_(LimitsFrom(server.config)),
       writer_(&out_, protocol::RespVersion::kResp2),
       block_timer_(socket_.get_executor()) {
@@ -271,6 +275,7 @@ void Connection::FailProtocol(std::string_view text) {
 void Connection::Flush() {
   if (closed_ || closing_) return;
   if (writing_) return;  // OnWrite continues
+  if (AwaitingCommit()) return;  // OnCommitted continues
   if (out_.empty() && input_paused_) {
     input_paused_ = false;
     ProcessInput();
@@ -325,6 +330,50 @@ void Connection::Close() {
   server_.clients.Remove(state_.info->id);
 }
 
+// ------------------------------------------------------------------------------------- durability
+
+bool Connection::AwaitingCommit() {
+  if (awaiting_commit_) return true;
+  if (state_.wait_ticket == 0) return false;
+  if (state_.wait_ticket <= server_.engine->durable()) {
+    state_.held.clear();
+    state_.wait_ticket = 0;
+    return false;
+  }
+  awaiting_commit_ = true;
+  batcher_.Wait(shared_from_this(), state_.wait_ticket);
+  return true;
+}
+
+void Connection::OnCommitted(const storage::CommitResult& result) {
+  awaiting_commit_ = false;
+  if (closed_) return;
+  // Replies of batches that could not be written become Redis's MISCONF error (the batches stay queued
+  // and are written once the disk recovers, so the outcome is like a timeout's: unknown, not undone).
+  // Replies of batches appended after this commit took the log wait for the next one.
+  std::vector<HeldReply> still;
+  std::string rebuilt;
+  size_t copied = 0;
+  const std::string error = StrCat("-", MisconfError(result.error), "\r\n");
+  for (const HeldReply& h : state_.held) {
+    if (h.ticket <= result.durable) continue;
+    if (h.ticket <= result.failed_through) {
+      rebuilt.append(out_, copied, h.offset - copied);
+      if (h.length > 0) rebuilt.append(error);
+      copied = h.offset + h.length;
+      continue;
+    }
+    still.push_back({h.offset - copied + rebuilt.size(), h.length, h.ticket});
+  }
+  if (copied > 0) {
+    rebuilt.append(out_, copied, std::string::npos);
+    out_.swap(rebuilt);
+  }
+  state_.held.swap(still);
+  state_.wait_ticket = state_.held.empty() ? 0 : state_.held.back().ticket;
+  Flush();
+}
+
 // ---------------------------------------------------------------------------------- blocked commands
 
 void Connection::WaitBlocked() {
@@ -333,24 +382,31 @@ void Connection::WaitBlocked() {
   block_timer_.expires_after(std::chrono::milliseconds(w->timeout_ms));
   block_timer_.async_wait([self = shared_from_this(), w](const asio::error_code& ec) {
     if (ec || self->closed_ || self->state_.blocked != w) return;
-    if (self->server_.blocking.Expire(*w)) self->FinishBlocked(w->timeout_reply);
+    if (self->server_.blocking.Expire(*w)) self->FinishBlocked(w->timeout_reply, 0);
   });
 }
 
-void Connection::Resume(std::string reply) {
+void Connection::Resume(std::string reply, uint64_t ticket) {
   // Always posted, never run inline: the caller may be serving this client from inside another
   // connection's command on the same thread.
-  asio::post(socket_.get_executor(), [self = shared_from_this(), reply = std::move(reply)]() mutable {
-    self->FinishBlocked(std::move(reply));
+  asio::post(socket_.get_executor(), [self = shared_from_this(), reply = std::move(reply), ticket]() mutable {
+    self->FinishBlocked(std::move(reply), ticket);
   });
 }
 
-void Connection::FinishBlocked(std::string reply) {
+void Connection::FinishBlocked(std::string reply, uint64_t ticket) {
   if (closed_ || closing_ || !state_.blocked) return;
   server_.blocking.Release(*state_.blocked);
   state_.blocked.reset();
   block_timer_.cancel();
-  if (state_.reply_mode != ReplyMode::kOff) out_.append(reply);
+  if (state_.reply_mode != ReplyMode::kOff) {
+    // A served BLPOP's pop is a write: its reply waits for the batch like any write's.
+    if (ticket != 0) {
+      state_.held.push_back({out_.size(), reply.size(), ticket});
+      state_.wait_ticket = std::max(state_.wait_ticket, ticket);
+    }
+    out_.append(reply);
+  }
   ProcessInput();
   if (CloseIfOverOutputLimit()) return;
   Flush();

@@ -15,21 +15,28 @@
 #include "protocol/resp_parser.h"
 #include "server/client_registry.h"
 #include "server/client_state.h"
+#include "server/commit_batcher.h"
 #include "server/dispatcher.h"
 #include "server/server_state.h"
 
 namespace sessionkv::server {
 
-class Connection final : public ClientHandle, public std::enable_shared_from_this<Connection> {
+class Connection final : public ClientHandle,
+                         public CommitWaiter,
+                         public std::enable_shared_from_this<Connection> {
  public:
-  Connection(asio::ip::tcp::socket socket, ServerState& server, Dispatcher& dispatcher);
+  // `batcher` is the group commit of the socket's I/O thread.
+  Connection(asio::ip::tcp::socket socket, ServerState& server, Dispatcher& dispatcher,
+             CommitBatcher& batcher);
   ~Connection() override;
 
   // Registers the client and starts reading.
   void Start();
   void Deliver(std::string bytes) override;
   void Kill() override;
-  void Resume(std::string reply) override;
+  void Resume(std::string reply, uint64_t ticket) override;
+  // Replies that waited for durability may go (or, for writes that failed, become MISCONF errors).
+  void OnCommitted(const storage::CommitResult& result) override;
   void Drain() override;
 
  private:
@@ -41,8 +48,11 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   void FailProtocol(std::string_view text);
   // Makes room for at least `want` more bytes at the end of the input buffer.
   void ReserveInput(size_t want);
-  // Starts writing out_ if nothing is being written; otherwise resumes reading when idle.
+  // Starts writing out_ if nothing is being written; otherwise resumes reading when idle. While replies
+  // in out_ wait for their batch to be durable, waits for the commit instead (server/commit_batcher.h).
   void Flush();
+  // True (and registered with the batcher) while out_ holds replies whose tickets are not durable yet.
+  bool AwaitingCommit();
   void OnWrite(const asio::error_code& ec, size_t n);
   void Close();
   // client-output-buffer-limit (server/config.h) for the client's class.
@@ -55,11 +65,12 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   // Blocked commands (server/blocking.h): arms the timeout after a command blocked; ends the wait
   // with `reply` and resumes the pipeline.
   void WaitBlocked();
-  void FinishBlocked(std::string reply);
+  void FinishBlocked(std::string reply, uint64_t ticket);
 
   asio::ip::tcp::socket socket_;
   ServerState& server_;
   Dispatcher& dispatcher_;
+  CommitBatcher& batcher_;
   protocol::RequestParser parser_;
 
   std::string in_;        // raw storage; bytes [in_begin_, in_end_) are received and unconsumed
@@ -77,6 +88,7 @@ class Connection final : public ClientHandle, public std::enable_shared_from_thi
   bool closing_ = false;       // over an output buffer limit: nothing more is read or written
   bool input_paused_ = false;  // complete requests wait in in_ until out_ drains
   int64_t soft_limit_since_ms_ = -1;  // when the output buffer went over the soft limit, -1 if under
+  bool awaiting_commit_ = false;  // registered with batcher_
   bool draining_ = false;      // shutting down: close (lingering) once the replies are written
   bool lingering_ = false;     // half-closed; input is discarded
 };

@@ -3,6 +3,7 @@
 #include "server/dispatcher.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <optional>
 
@@ -11,6 +12,7 @@
 #include "server/command_context.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/mutation_scope.h"
 #include "server/shard_locks.h"
 #include "server/transaction.h"
 #include "server/memory.h"
@@ -74,6 +76,14 @@ bool AllowedWhileSubscribed(const CommandSpec& spec) {
   static constexpr std::string_view kAllowed[] = {"subscribe", "psubscribe", "ssubscribe", "unsubscribe",
                                                   "punsubscribe", "sunsubscribe", "ping", "quit", "reset"};
   return std::find(std::begin(kAllowed), std::end(kAllowed), spec.full_name) != std::end(kAllowed);
+}
+
+// A write for the MISCONF rule: a `write` command, or EXEC with a queued one (Redis looks at mstate's flags).
+bool IsWrite(const CommandSpec& spec, const ClientState& client) {
+  if (spec.has(kCmdWrite)) return true;
+  if (spec.full_name != "exec" || !client.multi) return false;
+  return std::any_of(client.multi->commands.begin(), client.multi->commands.end(),
+                     [](const QueuedCommand& q) { return q.spec->has(kCmdWrite); });
 }
 
 // If the reply written since `mark` is an error, counts it (errorstats) and returns true.
@@ -168,6 +178,14 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
     const int64_t maxmemory = server_.config.maxmemory();
     if (maxmemory > 0 && UsedMemory() > static_cast<uint64_t>(maxmemory)) return reject(*spec, kErrOom);
   }
+  // Persistence (Redis's processCommand order): writes are refused while the last write to disk failed
+  // (PING too, so health checks notice), and everything without the `loading` flag while loading.
+  if (server_.engine->write_failed() && (IsWrite(*spec, client) || spec->full_name == "ping")) {
+    return reject(*spec, MisconfError(server_.engine->write_error()));
+  }
+  if (server_.persistence.loading.load(std::memory_order_acquire) && !spec->has(kCmdLoading)) {
+    return reject(*spec, kErrLoading);
+  }
   if (client.resp == protocol::RespVersion::kResp2 && client.subscription_count() > 0 &&
       !AllowedWhileSubscribed(*spec)) {
     return reject(*spec, StrCat("ERR Can't execute '", spec->full_name,
@@ -184,6 +202,7 @@ void Dispatcher::Execute(const std::vector<std::string_view>& args, ClientState&
   std::string& out = *reply.buffer();
   const size_t mark = out.size();
   const ReplyMode mode_before = client.reply_mode;
+  const uint64_t ticket_before = client.last_ticket;
 
   if (const CommandSpec* spec = Resolve(args, client, reply)) {
     if (client.multi && !RunsInsideMulti(*spec)) {
@@ -217,6 +236,12 @@ void Dispatcher::Execute(const std::vector<std::string_view>& args, ClientState&
   } else if (mode_before == ReplyMode::kSkipThis && mode_after == ReplyMode::kSkipThis) {
     client.reply_mode = ReplyMode::kOn;
   }
+  // The command's changes went into the commit log: its reply (and every later one) waits until they
+  // are durable (server/commit_batcher.h).
+  if (client.last_ticket != ticket_before) {
+    client.held.push_back({mark, out.size() - mark, client.last_ticket});
+    client.wait_ticket = client.last_ticket;
+  }
 }
 
 void CallCommand(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
@@ -227,9 +252,20 @@ void CallCommand(ServerState& server, const CommandSpec& spec, const std::vector
   const int64_t start_us = SteadyMicros();
   {
     std::optional<ShardLocks> locks;
-    if (locking == ShardLocking::kTake) locks.emplace(server.keyspace, spec, args);
+    // Inside the locks, so the command's records are appended before they are released. A caller that
+    // holds the locks (EXEC) holds the scope too: its queued commands make one batch.
+    std::optional<MutationScope> mutations;
+    if (locking == ShardLocking::kTake) {
+      locks.emplace(server.keyspace, spec, args);
+      mutations.emplace(server, client);
+    }
+    const uint32_t records_before = client.sink->records();
     CommandContext ctx(spec, args, reply, client, server);
     spec.handler(ctx);
+    // A write command that announced a change must have recorded it (style.md pattern 8).
+    assert(!client.sink->recording() || !spec.has(kCmdWrite) || ctx.changes() == 0 ||
+           ctx.declared_no_mutation() || client.sink->records() > records_before);
+    (void)records_before;
   }
   const int64_t duration_us = SteadyMicros() - start_us;
 

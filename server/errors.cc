@@ -35,4 +35,8 @@ std::string InvalidExpireTimeError(std::string_view command) {
   return StrCat("ERR invalid expire time in '", command, "' command");
 }
 
+std::string MisconfError(std::string_view reason) {
+  return StrCat("MISCONF Errors writing to the AOF file: ", reason);
+}
+
 }  // namespace sessionkv::server

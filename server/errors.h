@@ -44,6 +44,8 @@ inline constexpr std::string_view kErrNoProto = "NOPROTO unsupported protocol ve
 inline constexpr std::string_view kErrIncrOverflow = "ERR increment or decrement would overflow";
 inline constexpr std::string_view kErrNanOrInfinity = "ERR increment would produce NaN or Infinity";
 inline constexpr std::string_view kErrOom = "OOM command not allowed when used memory > 'maxmemory'.";
+// Redis's shared.loadingerr: commands without the `loading` flag while the data is being loaded.
+inline constexpr std::string_view kErrLoading = "LOADING Redis is loading the dataset in memory";
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
@@ -58,5 +60,7 @@ std::string UnknownSubcommandError(std::string_view command, std::string_view su
 std::string SubcommandSyntaxError(std::string_view command, std::string_view subcommand);
 // "ERR invalid expire time in 'set' command"
 std::string InvalidExpireTimeError(std::string_view command);
+// Redis 7's refusal of writes after a failed AOF write: "MISCONF Errors writing to the AOF file: <strerror>".
+std::string MisconfError(std::string_view reason);
 
 }  // namespace sessionkv::server

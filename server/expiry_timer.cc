@@ -20,14 +20,25 @@ int64_t ExpiryWaitUs(int64_t deadline_ms, int64_t now_us) {
 }
 
 ExpiryTimer::ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index,
-                         Metrics* metrics)
-    : io_(io), timer_(io), keyspace_(keyspace), shard_(keyspace.shard(shard_index)), metrics_(metrics) {}
+                         storage::Engine& engine, std::function<void(uint64_t)> appended, Metrics* metrics)
+    : io_(io),
+      timer_(io),
+      keyspace_(keyspace),
+      shard_(keyspace.shard(shard_index)),
+      engine_(engine),
+      appended_(std::move(appended)),
+      sink_(engine.recording()),
+      metrics_(metrics) {}
 
 void ExpiryTimer::Start() {
-  // The listener runs on whichever thread set the deadline, with the shard locked; it only posts.
-  shard_.set_deadline_listener([this](int64_t deadline_ms) {
-    asio::post(io_, [this, deadline_ms] { ArmAt(deadline_ms); });
-  });
+  // The listener runs on whichever thread set the deadline, with the shard locked; it only posts. It is
+  // installed under the lock too: the loader may already be inserting keys with deadlines.
+  {
+    std::lock_guard lock(shard_.mutex());
+    shard_.set_deadline_listener([this](int64_t deadline_ms) {
+      asio::post(io_, [this, deadline_ms] { ArmAt(deadline_ms); });
+    });
+  }
   asio::post(io_, [this] { OnTimer(); });
 }
 
@@ -46,6 +57,7 @@ void ExpiryTimer::OnTimer() {
   target_ms_ = storage::kNoDeadline;
   size_t removed;
   int64_t next;
+  uint64_t ticket = 0;
   const int64_t now_us = keyspace_.clock().NowUs();
   // The delay a subscriber sees: from the deadline to this deletion (and its `expired` event).
   std::function<void(int64_t)> observe;
@@ -56,11 +68,14 @@ void ExpiryTimer::OnTimer() {
   }
   {
     std::lock_guard lock(shard_.mutex());
-    removed = keyspace_.ExpireDue(shard_, now_us / 1000, kExpireBudget, observe);
+    removed = keyspace_.ExpireDue(shard_, now_us / 1000, kExpireBudget, sink_, observe);
+    // The deletes join the commit log before the lock is released (server/mutation_scope.h).
+    if (!sink_.empty()) ticket = engine_.Append(sink_);
     next = shard_.NextDeadline();
     // Published under the lock, so a writer that sets an earlier deadline afterwards wakes us.
     shard_.set_armed_deadline(next);
   }
+  if (ticket != 0 && appended_) appended_(ticket);
   if (removed == kExpireBudget) {
     asio::post(io_, [this] { OnTimer(); });
   } else if (next != storage::kNoDeadline) {

@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "asio.hpp"
+#include "storage/engine.h"
 #include "server/metrics.h"
 #include "storage/keyspace.h"
+#include "storage/mutation.h"
 
 namespace sessionkv::server {
 
@@ -22,9 +25,11 @@ int64_t ExpiryWaitUs(int64_t deadline_ms, int64_t now_us);
 
 class ExpiryTimer {
  public:
-  // `metrics` (optional) receives each deleted key's delay past its deadline.
+  // Each run's deletes are appended to `engine` as one batch, and `appended` is called with its ticket:
+  // nobody waits for these, but they must be written promptly. `metrics` (optional) receives each
+  // deleted key's delay past its deadline.
   ExpiryTimer(asio::io_context& io, storage::Keyspace& keyspace, size_t shard_index,
-              Metrics* metrics = nullptr);
+              storage::Engine& engine, std::function<void(uint64_t)> appended, Metrics* metrics = nullptr);
   ExpiryTimer(const ExpiryTimer&) = delete;
   ExpiryTimer& operator=(const ExpiryTimer&) = delete;
 
@@ -41,6 +46,9 @@ class ExpiryTimer {
   asio::steady_timer timer_;
   storage::Keyspace& keyspace_;
   storage::Shard& shard_;
+  storage::Engine& engine_;
+  std::function<void(uint64_t)> appended_;
+  storage::MutationSink sink_;
   Metrics* metrics_;
   int64_t target_ms_ = storage::kNoDeadline;  // deadline the timer waits for (I/O thread only)
 };

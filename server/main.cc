@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/strings.h"
@@ -15,6 +16,7 @@
 #include "server/http_endpoint.h"
 #include "server/log.h"
 #include "server/memory.h"
+#include "server/persistence.h"
 #include "server/server.h"
 #include "server/server_state.h"
 #include "server/version.h"
@@ -131,6 +133,11 @@ int RunServer(int argc, char** argv) {
   });
   std::error_code ec;
   state.executable = std::filesystem::canonical("/proc/self/exe", ec).string();
+  // Before the Server: its connections and timers commit into the engine.
+  if (absl::Status status = OpenPersistence(state); !status.ok()) {
+    Log(LogLevel::kWarning, StrCat("Fatal error opening the data directory: ", status.message()));
+    return 1;
+  }
   Server server(state);
   state.request_shutdown = [&server](ShutdownRequest request) { server.RequestShutdown(std::move(request)); };
   config.OnApply("port", [&server] { return server.Rebind(); });
@@ -153,11 +160,13 @@ int RunServer(int argc, char** argv) {
   Log(LogLevel::kNotice, http.empty() ? std::string("Metrics and health endpoint disabled (metrics-port 0)")
                                       : StrCat("Metrics and health endpoint: ", http,
                                                " (/metrics /healthz /readyz)"));
-  // What is true today; the persistence engine and replication (issue 5) log their own modes.
-  Log(LogLevel::kNotice, "Persistence: none, the dataset lives in memory only");
+  // Persistence logged its mode when it opened (server/persistence.cc); replication is issue 5's.
   Log(LogLevel::kNotice, "Replication: role master, no replicas");
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
+  // Clients connect while the data loads; they get -LOADING until it is in memory, as with Redis.
+  std::thread loading = StartLoading(state);
   server.Run();
+  if (loading.joinable()) loading.join();  // before the hooks: the persistence hook closes RocksDB
   return FinishShutdown(state.shutdown_hooks, server.shutdown_request());
 }
 

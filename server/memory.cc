@@ -12,7 +12,23 @@
 
 namespace sessionkv::server {
 
-uint64_t UsedMemory() { return AllocatedBytes(); }
+namespace {
+uint64_t (*engine_source)(const void*) = nullptr;
+const void* engine_arg = nullptr;
+}  // namespace
+
+void SetEngineMemorySource(uint64_t (*source)(const void*), const void* arg) {
+  engine_arg = arg;
+  engine_source = source;
+}
+
+uint64_t EngineMemory() { return engine_source != nullptr ? engine_source(engine_arg) : 0; }
+
+uint64_t UsedMemory() {
+  const uint64_t all = AllocatedBytes();
+  const uint64_t engine = EngineMemory();
+  return all > engine ? all - engine : 0;
+}
 
 uint64_t UpdatePeakMemory(std::atomic<uint64_t>& peak, uint64_t used) {
   uint64_t seen = peak.load(std::memory_order_relaxed);

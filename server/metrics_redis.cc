@@ -2,8 +2,8 @@
 // The server's metrics source: what redis_exporter would export after scraping INFO ALL, CONFIG GET and
 // SLOWLOG LEN from this server, with its names, types, help texts and labels (oliver006/redis_exporter
 // exporter.go and info.go), computed from the same counters INFO prints, plus sessionkv's own
-// sessionkv_* families. Only things that exist are exported: no persistence or replication families
-// until those subsystems register theirs (server/metrics.h).
+// sessionkv_* families. Only things that exist are exported: persistence registers its families when
+// appendonly is yes (server/persistence.cc), replication when it exists (server/metrics.h).
 #include "server/metrics_redis.h"
 
 #include <sys/resource.h>

@@ -618,6 +618,9 @@ void ScriptEngine::Eval(CommandContext& ctx, const ScriptCall& call) {
   run.client.db = ctx.client().db;
   run.client.authenticated = true;
   run.client.in_exec = true;  // blocking commands answer at once
+  // redis.call records into the caller's sink (its command's MutationScope, server/mutation_scope.h): the
+  // script's writes are one batch with the caller's ticket, and the EVAL reply waits for their commit.
+  run.client.sink = ctx.client().sink;
   run_ = &run;
   wrote_ = false;
   kill_requested_ = false;

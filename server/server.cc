@@ -30,10 +30,17 @@ Server::Server(ServerState& state)
       io_contexts_(MakeIoContexts(state.io_threads)),
       signals_(*io_contexts_[0]),
       cron_timer_(*io_contexts_[0]) {
-  for (auto& io : io_contexts_) work_guards_.push_back(asio::make_work_guard(*io));
+  for (auto& io : io_contexts_) {
+    work_guards_.push_back(asio::make_work_guard(*io));
+    batchers_.push_back(std::make_unique<CommitBatcher>(*io, *state.engine));
+  }
   for (int s = 0; s < state.keyspace.num_shards(); ++s) {
-    auto& io = *io_contexts_[s % io_contexts_.size()];
-    expiry_timers_.push_back(std::make_unique<ExpiryTimer>(io, state.keyspace, s, &state.metrics));
+    const size_t t = s % io_contexts_.size();
+    // Expiry deletes are committed with the next write of the timer's thread.
+    CommitBatcher* batcher = batchers_[t].get();
+    expiry_timers_.push_back(std::make_unique<ExpiryTimer>(
+        *io_contexts_[t], state.keyspace, s, *state.engine,
+        [batcher](uint64_t ticket) { batcher->Nudge(ticket); }, &state.metrics));
   }
 }
 
@@ -131,7 +138,11 @@ void Server::AdoptClient(asio::ip::tcp::socket socket) {
     state_.stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  std::make_shared<Connection>(std::move(socket), state_, dispatcher_)->Start();
+  CommitBatcher* batcher = batchers_[0].get();
+  for (size_t i = 0; i < io_contexts_.size(); ++i) {
+    if (&socket.get_executor().context() == io_contexts_[i].get()) batcher = batchers_[i].get();
+  }
+  std::make_shared<Connection>(std::move(socket), state_, dispatcher_, *batcher)->Start();
 }
 
 void Server::Run() {

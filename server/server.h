@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "asio.hpp"
+#include "server/commit_batcher.h"
 #include "server/dispatcher.h"
 #include "server/server_state.h"
 #include "server/shutdown.h"
@@ -62,6 +63,7 @@ class Server {
   Dispatcher dispatcher_;
   std::vector<std::unique_ptr<asio::io_context>> io_contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_guards_;
+  std::vector<std::unique_ptr<CommitBatcher>> batchers_;  // one per I/O thread, as io_contexts_
   Acceptors acceptors_;  // used on io_contexts_[0] only
   std::vector<std::unique_ptr<ExpiryTimer>> expiry_timers_;
   asio::signal_set signals_;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <utility>
@@ -19,12 +20,14 @@
 #include "server/command_table.h"
 #include "server/health.h"
 #include "server/latency_monitor.h"
+#include "server/persistence.h"
 #include "server/metrics.h"
 #include "server/pubsub.h"
 #include "server/script_engine.h"
 #include "server/shutdown.h"
 #include "server/slowlog.h"
 #include "storage/clock.h"
+#include "storage/engine.h"
 #include "storage/keyspace.h"
 
 namespace sessionkv::server {
@@ -74,6 +77,9 @@ struct ServerState {
 
   Config& config;
   storage::Keyspace& keyspace;
+  // Where recorded mutations go (storage/engine.h): a NullEngine until main() installs the RocksDB one.
+  std::unique_ptr<storage::Engine> engine = std::make_unique<storage::NullEngine>();
+  PersistenceState persistence;
   CommandTable& commands;
   const storage::Clock& clock;
   Acl acl;  // users and permissions; knows the commands of `commands`

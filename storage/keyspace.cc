@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "storage/rocks_format.h"
+
 namespace sessionkv::storage {
 
 uint32_t AccessClock(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000); }
@@ -31,13 +33,16 @@ void Shard::NoteDeadline(int64_t deadline_ms) {
 Keyspace::Keyspace(int num_dbs, int num_shards, const Clock* clock) : num_dbs_(num_dbs), clock_(clock) {
   shards_.reserve(num_shards);
   for (int i = 0; i < num_shards; ++i) shards_.push_back(std::make_unique<Shard>(num_dbs));
+  physical_db_.resize(static_cast<size_t>(num_dbs));
+  for (int i = 0; i < num_dbs; ++i) physical_db_[static_cast<size_t>(i)] = static_cast<uint32_t>(i);
 }
 
-void Keyspace::Remove(DbShard& ds, int db, Entry* e, RemovalCause cause) {
+void Keyspace::Remove(DbShard& ds, int db, Entry* e, RemovalCause cause, MutationSink& sink) {
   if (e->has_deadline()) {
-    ds.expiry.erase({e->deadline_ms, e});
-    ds.deadline_sum_ms -= e->deadline_ms;
+    ds.expiry.erase({e->deadline_ms_, e});
+    ds.deadline_sum_ms -= e->deadline_ms_;
   }
+  sink.DeleteKey(PhysicalDb(db), e->key, cause == RemovalCause::kExpired);
   // Unlinked first, freed at the end: the expired listener sees the key gone (what WATCH's expiry rule
   // asks) and may still read its name.
   std::unique_ptr<Entry> owned = ds.dict.Remove(e);
@@ -48,7 +53,7 @@ void Keyspace::Remove(DbShard& ds, int db, Entry* e, RemovalCause cause) {
   }
 }
 
-void Keyspace::SwapDbs(int a, int b) {
+void Keyspace::SwapDbs(int a, int b, MutationSink& sink) {
   const int64_t now_ms = clock_->NowMs();
   for (auto& shard : shards_) {
     if (HasWatches()) {
@@ -57,6 +62,51 @@ void Keyspace::SwapDbs(int a, int b) {
     }
     shard->SwapDbs(a, b);
   }
+  std::swap(physical_db_[static_cast<size_t>(a)], physical_db_[static_cast<size_t>(b)]);
+  sink.PutDbMap(physical_db_);
+}
+
+// ------------------------------------------------------------------------------- persistence state
+
+namespace {
+// Versions are leased in blocks; a new lease is recorded once half of the current one is used, long
+// before it runs out, so the record is durable before any version near the lease's end is.
+constexpr uint64_t kLeaseBlock = uint64_t{1} << 32;
+constexpr uint64_t kLeaseMargin = kLeaseBlock / 2;
+}  // namespace
+
+uint64_t Keyspace::NewVersion(MutationSink& sink) {
+  if (!sink.recording()) return 0;
+  const uint64_t v = next_version_.fetch_add(1, std::memory_order_relaxed);
+  if (v + kLeaseMargin >= lease_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(lease_mu_);
+    if (v + kLeaseMargin >= lease_.load(std::memory_order_relaxed)) {
+      lease_.store(v + kLeaseBlock, std::memory_order_release);
+      sink.PutVersionLease(v + kLeaseBlock);
+    }
+  }
+  return v;
+}
+
+void Keyspace::RestorePersistentState(std::vector<uint32_t> physical_dbs, uint64_t next_version,
+                                      uint64_t lease) {
+  physical_db_ = std::move(physical_dbs);
+  next_version_.store(std::max<uint64_t>(next_version, 1), std::memory_order_relaxed);
+  lease_.store(lease, std::memory_order_relaxed);
+}
+
+Entry* Keyspace::InsertLoaded(int db, std::unique_ptr<Entry> entry) {
+  Shard& shard = *shards_[ShardOf(entry->hash)];
+  DbShard& ds = shard.db(db);
+  const int64_t deadline = entry->deadline_ms_;
+  Entry* e = ds.dict.Insert(std::move(entry));
+  if (deadline != 0) {
+    ds.expiry.insert({deadline, e});
+    ds.deadline_sum_ms += deadline;
+    shard.NoteDeadline(deadline);
+  }
+  ds.PublishCounts();
+  return e;
 }
 
 // ---------------------------------------------------------------------------------------------- WATCH
@@ -94,14 +144,14 @@ void Keyspace::TouchWatchedDb(int db) {
   for (auto& shard : shards_) shard->watches(db).TouchAll(shard->db(db).dict, nullptr, now_ms);
 }
 
-size_t Keyspace::ExpireDue(Shard& shard, int64_t now_ms, size_t budget,
+size_t Keyspace::ExpireDue(Shard& shard, int64_t now_ms, size_t budget, MutationSink& sink,
                            const std::function<void(int64_t deadline_ms)>& on_expired) {
   size_t removed = 0;
   for (int db = 0; db < shard.num_dbs() && removed < budget; ++db) {
     DbShard& ds = shard.db(db);
     while (removed < budget && !ds.expiry.empty() && now_ms > ds.expiry.begin()->first) {
       const int64_t deadline_ms = ds.expiry.begin()->first;
-      Remove(ds, db, ds.expiry.begin()->second, RemovalCause::kExpired);
+      Remove(ds, db, ds.expiry.begin()->second, RemovalCause::kExpired, sink);
       if (on_expired) on_expired(deadline_ms);
       ++removed;
     }
@@ -128,7 +178,7 @@ Entry* Db::Find(std::string_view key) {
   DbShard& ds = ShardFor(hash);
   Entry* e = ds.dict.Find(key, hash);
   if (e != nullptr && IsExpired(e)) {
-    ks_->Remove(ds, index_, e, RemovalCause::kExpired);
+    ks_->Remove(ds, index_, e, RemovalCause::kExpired, *sink_);
     return nullptr;
   }
   return e;
@@ -142,24 +192,28 @@ Entry* Db::FindForRead(std::string_view key) {
     ks_->NoteMissed(index_, key);
   } else {
     stats.keyspace_hits.fetch_add(1, std::memory_order_relaxed);
-    if (touch_) e->access_time = AccessClock(NowMs());
+    if (touch_) e->access_time_ = AccessClock(NowMs());
   }
   return e;
 }
 
 Entry* Db::FindForWrite(std::string_view key) {
   Entry* e = Find(key);
-  if (e != nullptr && touch_) e->access_time = AccessClock(NowMs());
+  if (e != nullptr && touch_) e->access_time_ = AccessClock(NowMs());
   return e;
 }
 
-Entry* Db::Add(std::string_view key, Value value) {
+Entry* Db::Add(std::string_view key, Value value, int64_t deadline_ms) {
   const uint64_t hash = Dict::Hash(key);
   auto entry = std::make_unique<Entry>(key, hash, std::move(value));
-  entry->access_time = AccessClock(NowMs());
+  entry->access_time_ = AccessClock(NowMs());
+  entry->version_ = ks_->NewVersion(*sink_);
+  entry->list_head_ = format::CenteredListHead(entry->value_.is_list() ? entry->value_.list().size() : 0);
   DbShard& ds = ShardFor(hash);
   Entry* e = ds.dict.Insert(std::move(entry));
   ds.PublishCounts();
+  if (deadline_ms != 0) IndexDeadline(e, deadline_ms);  // before recording: one metadata record
+  sink_->PutKey(pdb(), *e);
   ks_->NoteCreated(index_, e->key);
   ks_->NoteAdded(index_, *e);
   return e;
@@ -168,11 +222,23 @@ Entry* Db::Add(std::string_view key, Value value) {
 Entry* Db::Overwrite(std::string_view key, Value value, bool keep_ttl) {
   Entry* e = Find(key);
   if (e == nullptr) return Add(key, std::move(value));
-  e->value = std::move(value);
-  e->access_time = AccessClock(NowMs());
-  if (!keep_ttl) SetDeadline(e, 0);
+  e->access_time_ = AccessClock(NowMs());
+  if (!keep_ttl) ClearDeadlineSilently(e);
+  Replace(e, std::move(value));
   ks_->NoteAdded(index_, *e);
   return e;
+}
+
+void Db::Replace(Entry* e, Value value) {
+  // A string over a string needs no new version (strings have no element records); anything else
+  // leaves element records of the old value behind, which a new version makes stale.
+  const bool needs_version = !(value.is_string() && e->value_.is_string());
+  e->value_ = std::move(value);
+  if (needs_version) {
+    e->list_head_ = format::CenteredListHead(e->value_.is_list() ? e->value_.list().size() : 0);
+    e->version_ = ks_->NewVersion(*sink_);
+  }
+  sink_->PutKey(pdb(), *e);
 }
 
 bool Db::Delete(std::string_view key) {
@@ -182,24 +248,38 @@ bool Db::Delete(std::string_view key) {
   return true;
 }
 
-void Db::Erase(Entry* e, RemovalCause cause) { ks_->Remove(ShardFor(e->hash), index_, e, cause); }
+void Db::Erase(Entry* e, RemovalCause cause) { ks_->Remove(ShardFor(e->hash), index_, e, cause, *sink_); }
+
+std::pair<Value, int64_t> Db::Extract(Entry* e) {
+  std::pair<Value, int64_t> out(std::move(e->value_), e->deadline_ms_);
+  Erase(e);
+  return out;
+}
+
+void Db::ClearDeadlineSilently(Entry* e) {
+  if (!e->has_deadline()) return;
+  DbShard& ds = ShardFor(e->hash);
+  ds.expiry.erase({e->deadline_ms_, e});
+  ds.deadline_sum_ms -= e->deadline_ms_;
+  e->deadline_ms_ = 0;
+  ds.PublishCounts();
+}
+
+void Db::IndexDeadline(Entry* e, int64_t deadline_ms) {
+  Shard& shard = ks_->shard(ks_->ShardOf(e->hash));
+  DbShard& ds = shard.db(index_);
+  e->deadline_ms_ = deadline_ms;
+  ds.expiry.insert({deadline_ms, e});
+  ds.deadline_sum_ms += deadline_ms;
+  shard.NoteDeadline(deadline_ms);
+  ds.PublishCounts();
+}
 
 void Db::SetDeadline(Entry* e, int64_t deadline_ms) {
-  if (e->deadline_ms == deadline_ms) return;
-  const size_t shard_index = ks_->ShardOf(e->hash);
-  Shard& shard = ks_->shard(shard_index);
-  DbShard& ds = shard.db(index_);
-  if (e->has_deadline()) {
-    ds.expiry.erase({e->deadline_ms, e});
-    ds.deadline_sum_ms -= e->deadline_ms;
-  }
-  e->deadline_ms = deadline_ms;
-  if (e->has_deadline()) {
-    ds.expiry.insert({deadline_ms, e});
-    ds.deadline_sum_ms += deadline_ms;
-    shard.NoteDeadline(deadline_ms);
-  }
-  ds.PublishCounts();
+  if (e->deadline_ms_ == deadline_ms) return;
+  ClearDeadlineSilently(e);
+  if (deadline_ms != 0) IndexDeadline(e, deadline_ms);
+  sink_->PutMeta(pdb(), *e);
 }
 
 size_t Db::Size() const {
@@ -229,6 +309,7 @@ int64_t Db::AverageTtlMs() const {
 
 void Db::Clear() {
   ks_->TouchWatchedDb(index_);
+  sink_->DeleteDb(pdb());
   for (int s = 0; s < ks_->num_shards(); ++s) {
     DbShard& ds = ks_->shard(s).db(index_);
     ds.expiry.clear();
@@ -253,7 +334,7 @@ Entry* Db::RandomEntry(absl::BitGen& gen) {
       }
       Entry* e = ds.dict.Random(gen);
       if (!IsExpired(e)) return e;
-      ks_->Remove(ds, index_, e, RemovalCause::kExpired);
+      ks_->Remove(ds, index_, e, RemovalCause::kExpired, *sink_);
       break;
     }
   }
@@ -274,7 +355,7 @@ uint64_t Db::ScanStep(uint64_t cursor, const std::function<void(Entry*)>& fn) {
       fn(e);
     }
   });
-  for (Entry* e : expired) ks_->Remove(ds, index_, e, RemovalCause::kExpired);
+  for (Entry* e : expired) ks_->Remove(ds, index_, e, RemovalCause::kExpired, *sink_);
   if (dict_cursor == 0) {
     ++shard;
     if (shard == num_shards) return 0;

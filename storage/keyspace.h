@@ -10,6 +10,11 @@
 // (design.md, "Expiry"). The server arms one timer per shard at NextDeadline(); when a write sets a deadline
 // earlier than the armed one, the shard calls its deadline listener so the timer is re-armed.
 //
+// Persistence: every change goes through Db (or Keyspace for expiry and SWAPDB), which changes memory and
+// records the effect into the MutationSink the Db was made with (storage/mutation.h); the caller appends
+// the sink to the commit log before it releases the shard locks (docs/persistence.md). Databases are
+// addressed on disk by a physical number; SWAPDB swaps the logical-to-physical map.
+//
 // WATCH: each shard also keeps, per database, the watches on its keys (storage/watch.h). They belong to the
 // database index, not to its contents, so SWAPDB leaves them in place and touches them instead.
 #pragma once
@@ -19,6 +24,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -27,6 +34,7 @@
 #include "absl/random/random.h"
 #include "storage/clock.h"
 #include "storage/dict.h"
+#include "storage/mutation.h"
 #include "storage/value.h"
 #include "storage/watch.h"
 
@@ -117,10 +125,10 @@ class Keyspace {
   const Clock& clock() const { return *clock_; }
   KeyspaceStats& stats() { return stats_; }
 
-  // Deletes up to `budget` keys of `shard` whose deadline is before `now_ms`; the shard is locked by the
-  // caller. Returns the number deleted. `on_expired` gets each deleted key's deadline (the server's
-  // expiry-delay histogram).
-  size_t ExpireDue(Shard& shard, int64_t now_ms, size_t budget,
+  // Deletes up to `budget` keys of `shard` whose deadline is before `now_ms`, recording each as an
+  // expired delete into `sink`; the shard is locked by the caller. Returns the number deleted.
+  // `on_expired` gets each deleted key's deadline (the server's expiry-delay histogram).
+  size_t ExpireDue(Shard& shard, int64_t now_ms, size_t budget, MutationSink& sink,
                    const std::function<void(int64_t deadline_ms)>& on_expired = {});
 
   // Keys and keys with a deadline in database `db`, summed over the shards without taking their locks:
@@ -129,8 +137,25 @@ class Keyspace {
   uint64_t ApproxExpires(int db) const;
 
   // Removes an entry of database `db` from its database shard and frees it, keeping the expiry index in
-  // step. An expiry is announced to the expired listener first, with the shard still locked.
-  void Remove(DbShard& ds, int db, Entry* e, RemovalCause cause);
+  // step, and records the delete. An expiry is announced to the expired listener first, with the shard
+  // still locked.
+  void Remove(DbShard& ds, int db, Entry* e, RemovalCause cause, MutationSink& sink);
+
+  // ---- Persistence state (docs/persistence.md).
+  // The physical database that holds logical database `db` on disk. Changed only by SwapDbs, under every
+  // shard lock, so any shard lock suffices to read it.
+  uint32_t PhysicalDb(int db) const { return physical_db_[static_cast<size_t>(db)]; }
+  const std::vector<uint32_t>& physical_dbs() const { return physical_db_; }
+  // A fresh key version for a key created or rewritten now (0 when `sink` does not record). Crossing
+  // into the last half of the lease records a new lease into `sink`, so a restart never reuses a
+  // version that may already be on disk.
+  uint64_t NewVersion(MutationSink& sink);
+  // Set by the loader before clients are served: the map read from disk, the first free version and the
+  // lease on record.
+  void RestorePersistentState(std::vector<uint32_t> physical_dbs, uint64_t next_version, uint64_t lease);
+  // The loader's insertion of a key read from disk into database `db` (the key is absent; its shard is
+  // locked by the caller). Keeps the expiry index and the deadline listener in step.
+  Entry* InsertLoaded(int db, std::unique_ptr<Entry> entry);
 
   // Called for every key that expires (lazily on access or by ExpireDue), exactly once per key, with its
   // shard locked and the key already gone: the server turns it into the `expired` keyspace event.
@@ -148,8 +173,9 @@ class Keyspace {
   }
 
   // SWAPDB: swaps databases a and b in every shard, first touching the watches of keys that exist in
-  // either (Redis's touchAllWatchedKeysInDb both ways). The caller holds every shard lock.
-  void SwapDbs(int a, int b);
+  // either (Redis's touchAllWatchedKeysInDb both ways), and records the swapped physical map. The caller
+  // holds every shard lock.
+  void SwapDbs(int a, int b, MutationSink& sink);
 
   // ---- WATCH (storage/watch.h). Each call needs the lock of the shard of `key`.
   // Adds `flag`'s watch of `key` in database `db`; false if it was already watched by `flag`.
@@ -177,6 +203,10 @@ class Keyspace {
 
   int num_dbs_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<uint32_t> physical_db_;
+  std::atomic<uint64_t> next_version_{1};
+  std::mutex lease_mu_;  // a leaf lock
+  std::atomic<uint64_t> lease_{0};
   const Clock* clock_;
   KeyspaceStats stats_;
   KeyListener expired_listener_, created_listener_, missed_listener_;
@@ -188,13 +218,14 @@ class Keyspace {
 uint32_t AccessClock(int64_t now_ms);
 
 // A command's view of one logical database. The shards of every key it touches are already locked
-// (all shards for whole-database operations).
+// (all shards for whole-database operations). Every change is recorded into `sink`.
 class Db {
  public:
-  Db(Keyspace& ks, int index) : ks_(&ks), index_(index) {}
+  Db(Keyspace& ks, int index, MutationSink* sink) : ks_(&ks), sink_(sink), index_(index) {}
 
   int index() const { return index_; }
   Keyspace& keyspace() const { return *ks_; }
+  MutationSink& sink() const { return *sink_; }
   int64_t NowMs() const { return ks_->clock().NowMs(); }
   // When false, reads do not update the access time (CLIENT NO-TOUCH).
   void set_touch(bool touch) { touch_ = touch; }
@@ -206,19 +237,70 @@ class Db {
   // Find for a write: updates the access time.
   Entry* FindForWrite(std::string_view key);
 
-  // Adds a key that is not present (the caller checked with Find) with no deadline.
-  Entry* Add(std::string_view key, Value value);
+  // ---- Whole keys.
+  // Adds a key that is not present (the caller checked with Find), with `deadline_ms` (0 = none).
+  Entry* Add(std::string_view key, Value value, int64_t deadline_ms = 0);
   // SET semantics: replaces the value of key (or adds it) and clears any deadline unless keep_ttl.
   Entry* Overwrite(std::string_view key, Value value, bool keep_ttl = false);
+  // Replaces the value of a live entry, keeping its deadline (INCR's new number).
+  void Replace(Entry* e, Value value);
   // Deletes key if present; true if it was.
   bool Delete(std::string_view key);
   void Erase(Entry* e, RemovalCause cause = RemovalCause::kDeleted);
+  // Removes a live entry and hands back its value and deadline (RENAME, MOVE).
+  std::pair<Value, int64_t> Extract(Entry* e);
   // Sets (deadline_ms > 0) or clears (0) the deadline of a live entry.
   void SetDeadline(Entry* e, int64_t deadline_ms);
   // True if a deadline in the past would make this key expire now (Redis: now > deadline).
   bool IsPast(int64_t deadline_ms) const { return NowMs() > deadline_ms; }
 
-  // Whole-database operations; the caller holds every shard lock.
+  // ---- Strings (the entry holds a string).
+  void StringAppend(Entry* e, std::string_view tail);
+  // Writes `patch` at `offset`, zero-padding a shorter string.
+  void StringSetRange(Entry* e, size_t offset, std::string_view patch);
+
+  // ---- Hashes (the entry holds a hash). `pairs` is field, value, field, value...
+  // HSET/HMSET/HSETNX: HashValue::PrepareWrite over the arguments, then every pair; the fields created.
+  size_t HashSet(Entry* e, std::span<const std::string_view> pairs, const HashLimits& limits);
+  // One field without the argument check (HINCRBY, HINCRBYFLOAT).
+  void HashSetField(Entry* e, std::string_view field, std::string_view value, const HashLimits& limits);
+  // Removes fields until the hash is empty; the number removed.
+  size_t HashDelete(Entry* e, std::span<const std::string_view> fields);
+
+  // ---- Sets (the entry holds a set).
+  size_t SetAdd(Entry* e, std::span<const std::string_view> members, const SetLimits& limits);
+  // Removes members until the set is empty; the number removed.
+  size_t SetRemove(Entry* e, std::span<const std::string_view> members);
+  // SPOP: one member chosen at random, or `count` distinct ones (every member when count >= size),
+  // removed.
+  std::string SetPopRandom(Entry* e, absl::BitGen& gen);
+  std::vector<std::string> SetPopDistinct(Entry* e, size_t count, absl::BitGen& gen);
+
+  // ---- Sorted sets (the entry holds a sorted set).
+  ZSetValue::AddResult ZAdd(Entry* e, std::string_view member, double score, uint8_t flags,
+                            const ZSetLimits& limits, double* new_score);
+  // ZSetValue::PrepareFor (an encoding choice; nothing to record).
+  void ZPrepare(Entry* e, size_t size_hint, const ZSetLimits& limits);
+  // Removes members until the set is empty; the number removed.
+  size_t ZRemove(Entry* e, std::span<const std::string_view> members);
+  ZSetValue::Entry ZPop(Entry* e, bool highest);
+  // Removes the members at ranks [start, end] (end < size), or in a range; the number removed.
+  size_t ZRemoveRanks(Entry* e, size_t start, size_t end);
+  size_t ZRemoveRange(Entry* e, const ScoreRange& range);
+  size_t ZRemoveRange(Entry* e, const LexRange& range);
+
+  // ---- Lists (the entry holds a list); the ListValue methods of the same names, recorded.
+  using End = ListValue::End;
+  void ListPush(Entry* e, End end, std::span<const std::string_view> values, int fill);
+  std::vector<std::string> ListPop(Entry* e, End end, size_t count, int fill);
+  std::string ListRotate(Entry* e, End from, End to, int fill);
+  bool ListSet(Entry* e, int64_t index, std::string_view value, int fill);
+  // LINSERT and LREM shift the elements after the change: they rewrite the whole key.
+  bool ListInsert(Entry* e, std::string_view pivot, std::string_view value, bool after, int fill);
+  size_t ListRemove(Entry* e, std::string_view value, size_t count, bool from_tail, int fill);
+  void ListTrim(Entry* e, size_t head, size_t tail, int fill);
+
+  // ---- Whole-database operations; the caller holds every shard lock.
   size_t Size() const;
   size_t ExpiresCount() const;
   // Mean remaining TTL in ms of keys with a deadline (INFO keyspace avg_ttl), 0 if none.
@@ -235,9 +317,20 @@ class Db {
   DbShard& ShardFor(uint64_t hash) const { return ks_->shard(ks_->ShardOf(hash)).db(index_); }
 
  private:
-  bool IsExpired(const Entry* e) const { return e->deadline_ms != 0 && NowMs() > e->deadline_ms; }
+  bool IsExpired(const Entry* e) const { return e->deadline_ms_ != 0 && NowMs() > e->deadline_ms_; }
+  uint32_t pdb() const { return ks_->PhysicalDb(index_); }
+  // The deadline and the expiry index without recording (the caller records the key).
+  void ClearDeadlineSilently(Entry* e);
+  void IndexDeadline(Entry* e, int64_t deadline_ms);
+  // Records a list again from memory under a new version (old element records become stale), with its
+  // head at `list_head` (centred by default).
+  void Rewrite(Entry* e, uint32_t list_head);
+  void Rewrite(Entry* e);
+  // Before pushing n elements at `end`: rebases the list's disk positions if they would leave u32.
+  void ReserveListPositions(Entry* e, End end, size_t n);
 
   Keyspace* ks_;
+  MutationSink* sink_;
   int index_;
   bool touch_ = true;
 };

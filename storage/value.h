@@ -78,17 +78,41 @@ class Value {
 };
 
 // One key in one database. Entries live on the heap and never move, so the expiry index can point at them.
-struct Entry {
-  Entry(std::string_view k, uint64_t h, Value v) : hash(h), key(k), value(std::move(v)) {}
+//
+// The value, the deadline and the persistence state are private: only the keyspace (Db, Keyspace and the
+// loader) changes them, and every change it makes is also recorded into the command's MutationSink
+// (storage/mutation.h), so a command cannot change a key without the change reaching the disk and the
+// replicas. Commands read through the const accessors and change through Db's typed mutators.
+class Entry {
+ public:
+  Entry(std::string_view k, uint64_t h, Value v) : hash(h), key(k), value_(std::move(v)) {}
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
 
-  Entry* next = nullptr;      // chain in the dict bucket
-  uint64_t hash;              // cached hash of key
-  int64_t deadline_ms = 0;    // absolute Unix ms; 0 = no expiry
-  uint32_t access_time = 0;   // LRU clock in seconds (OBJECT IDLETIME)
-  std::string key;
-  Value value;
+  Entry* next = nullptr;  // chain in the dict bucket (the Dict's, not the commands')
+  const uint64_t hash;    // cached hash of key
+  const std::string key;
 
-  bool has_deadline() const { return deadline_ms != 0; }
+  const Value& value() const { return value_; }
+  int64_t deadline_ms() const { return deadline_ms_; }  // absolute Unix ms; 0 = no expiry
+  bool has_deadline() const { return deadline_ms_ != 0; }
+  uint32_t access_time() const { return access_time_; }  // LRU clock in seconds (OBJECT IDLETIME)
+  // The key's version on disk (storage/rocks_format.h): a new one whenever the key is created or its
+  // element records are rewritten, so records of an older incarnation are recognisably stale.
+  uint64_t version() const { return version_; }
+  // Lists: the disk position of the head element; element i is at list_head() + i.
+  uint32_t list_head() const { return list_head_; }
+
+ private:
+  friend class Db;
+  friend class Keyspace;
+  friend class Loader;
+
+  int64_t deadline_ms_ = 0;
+  uint32_t access_time_ = 0;
+  uint32_t list_head_ = 0;  // fills what was padding after access_time_
+  uint64_t version_ = 0;
+  Value value_;
 };
 
 }  // namespace sessionkv::storage

@@ -63,7 +63,7 @@ class WatchTable {
 
 // True if `e` is present but past its deadline at `now_ms` (Redis's keyIsExpired).
 inline bool IsLogicallyExpired(const Entry* e, int64_t now_ms) {
-  return e != nullptr && e->deadline_ms != 0 && now_ms > e->deadline_ms;
+  return e != nullptr && e->has_deadline() && now_ms > e->deadline_ms();
 }
 
 }  // namespace sessionkv::storage

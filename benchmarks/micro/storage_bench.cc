@@ -22,13 +22,19 @@ std::string SessionKey(size_t i) {
   return buf;
 }
 
+// What appendonly no gives the keyspace: a sink that records nothing (storage/mutation.h).
+MutationSink& NoSink() {
+  static MutationSink* sink = new MutationSink(/*recording=*/false);
+  return *sink;
+}
+
 // 1M string keys in the server's shape (16 databases over 16 shards), built once.
 struct Population {
   FakeClock clock;
   Keyspace keyspace{16, 16, &clock};
   std::vector<std::string> keys;
   Population() {
-    Db db(keyspace, 0);
+    Db db(keyspace, 0, &NoSink());
     for (size_t i = 0; i < 1'000'000; ++i) {
       keys.push_back(SessionKey(i));
       db.Add(keys.back(), Value::String("v"));
@@ -42,7 +48,7 @@ Population& Million() {
 
 void BM_DbFindHit(benchmark::State& state) {
   Population& p = Million();
-  Db db(p.keyspace, 0);
+  Db db(p.keyspace, 0, &NoSink());
   std::mt19937_64 rng(1);
   std::vector<size_t> order(4096);
   for (size_t& i : order) i = rng() % p.keys.size();
@@ -56,7 +62,7 @@ BENCHMARK(BM_DbFindHit);
 
 void BM_DbFindMiss(benchmark::State& state) {
   Population& p = Million();
-  Db db(p.keyspace, 0);
+  Db db(p.keyspace, 0, &NoSink());
   std::vector<std::string> missing;
   for (size_t i = 0; i < 4096; ++i) missing.push_back(SessionKey(2'000'000 + i));
   size_t k = 0;
@@ -122,14 +128,14 @@ struct ExpiryFixture {
   Keyspace keyspace{1, 16, &clock};
   std::vector<Entry*> entries;
   explicit ExpiryFixture(size_t n) {
-    Db db(keyspace, 0);
+    Db db(keyspace, 0, &NoSink());
     for (size_t i = 0; i < n; ++i) entries.push_back(db.Add(SessionKey(i), Value::String("")));
   }
 };
 
 void BM_ExpirySetDeadline(benchmark::State& state) {
   ExpiryFixture f(100'000);
-  Db db(f.keyspace, 0);
+  Db db(f.keyspace, 0, &NoSink());
   const int64_t now = f.clock.NowMs();
   std::mt19937_64 rng(2);
   int64_t t = 0;
@@ -143,7 +149,7 @@ BENCHMARK(BM_ExpirySetDeadline);
 
 void BM_ExpirySetAndClear(benchmark::State& state) {
   ExpiryFixture f(100'000);
-  Db db(f.keyspace, 0);
+  Db db(f.keyspace, 0, &NoSink());
   const int64_t now = f.clock.NowMs();
   size_t k = 0;
   for (auto _ : state) {
@@ -160,7 +166,7 @@ void BM_ExpireDue(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     auto f = std::make_unique<ExpiryFixture>(0);
-    Db db(f->keyspace, 0);
+    Db db(f->keyspace, 0, &NoSink());
     const int64_t now = f->clock.NowMs();
     for (size_t i = 0; i < 101'000; ++i) {
       Entry* e = db.Add(SessionKey(i), Value::String(""));
@@ -171,7 +177,7 @@ void BM_ExpireDue(benchmark::State& state) {
     size_t expired = 0;
     for (int s = 0; s < f->keyspace.num_shards(); ++s) {
       Shard& shard = f->keyspace.shard(s);
-      expired += f->keyspace.ExpireDue(shard, f->clock.NowMs(), 1 << 20);
+      expired += f->keyspace.ExpireDue(shard, f->clock.NowMs(), 1 << 20, NoSink());
     }
     if (expired != 1000) state.SkipWithError("wrong number of keys expired");
     state.PauseTiming();

@@ -106,12 +106,14 @@ void ExpireGeneric(CommandContext& ctx, TimeUnit unit, TimeBase base) {
   if (!when_ms.ok()) return ctx.Error(when_ms.status());
 
   storage::Entry* e = db.FindForWrite(ctx.arg(1));
-  if (e == nullptr || !condition->Allows(e->deadline_ms, *when_ms)) return ctx.reply().Integer(0);
+  if (e == nullptr || !condition->Allows(e->deadline_ms(), *when_ms)) return ctx.reply().Integer(0);
   if (*when_ms <= now_ms) {
     // Already due: a delete, not an expiry (no expired_keys count).
     db.Erase(e, storage::RemovalCause::kDeleted);
     ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
   } else {
+    // The same deadline again: Redis still counts it and notifies, but there is nothing to record.
+    if (e->deadline_ms() == *when_ms) ctx.DeclareNoMutation();
     db.SetDeadline(e, *when_ms);
     ctx.Notify(kNotifyGeneric, "expire", ctx.arg(1));
   }
@@ -141,7 +143,7 @@ void TtlGeneric(CommandContext& ctx, TimeUnit unit, TimeBase base) {
   const storage::Entry* e = db.FindForRead(ctx.arg(1));
   if (e == nullptr) return ctx.reply().Integer(-2);
   if (!e->has_deadline()) return ctx.reply().Integer(-1);
-  int64_t ms = e->deadline_ms;
+  int64_t ms = e->deadline_ms();
   if (base == TimeBase::kRelative) ms = std::max<int64_t>(ms - db.NowMs(), 0);
   if (unit == TimeUnit::kSeconds) ms = ms / 1000 + (ms % 1000 >= 500 ? 1 : 0);
   ctx.reply().Integer(ms);

@@ -20,6 +20,7 @@ void RegisterListCommands(CommandTable& table);           // commands/lists.cc
 void RegisterPubSubCommands(CommandTable& table);         // commands/pubsub.cc
 void RegisterTransactionCommands(CommandTable& table);    // commands/transactions.cc
 void RegisterServerCommands(CommandTable& table);         // commands/server.cc (CONFIG, TIME, MONITOR, ...)
+void RegisterPersistenceCommands(CommandTable& table);    // commands/persistence.cc (SAVE, BGSAVE, ...)
 void RegisterInfoCommands(CommandTable& table);           // commands/info.cc
 void RegisterIntrospectionCommands(CommandTable& table);  // commands/introspection.cc (COMMAND, SLOWLOG...)
 void RegisterAclCommands(CommandTable& table);            // commands/acl.cc

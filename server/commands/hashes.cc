@@ -58,22 +58,21 @@ storage::HashLimits LimitsOf(CommandContext& ctx) {
 absl::StatusOr<const HashValue*> FindHash(CommandContext& ctx, std::string_view key) {
   const storage::Entry* e = ctx.db().FindForRead(key);
   if (e == nullptr) return nullptr;
-  if (!e->value.is_hash()) return absl::InvalidArgumentError(ToAbsl(kErrWrongType));
-  return &e->value.hash();
+  if (!e->value().is_hash()) return absl::InvalidArgumentError(ToAbsl(kErrWrongType));
+  return &e->value().hash();
 }
 
 // The hash entry at `key` for a write: nullptr when missing, WRONGTYPE for another type.
 absl::StatusOr<storage::Entry*> FindHashForWrite(CommandContext& ctx, std::string_view key) {
   storage::Entry* e = ctx.db().FindForWrite(key);
-  if (e != nullptr && !e->value.is_hash()) return absl::InvalidArgumentError(ToAbsl(kErrWrongType));
+  if (e != nullptr && !e->value().is_hash()) return absl::InvalidArgumentError(ToAbsl(kErrWrongType));
   return e;
 }
 
-// The hash of `e` (FindHashForWrite's entry for `key`), or a new empty hash added at `key` when e
+// The hash entry `e` (FindHashForWrite's entry for `key`), or a new empty hash added at `key` when e
 // is null: Redis's hashTypeLookupWriteOrCreate, called once nothing can fail any more.
-HashValue& HashOrCreate(CommandContext& ctx, std::string_view key, storage::Entry* e) {
-  if (e == nullptr) e = ctx.db().Add(key, storage::Value(HashValue()));
-  return e->value.hash();
+storage::Entry* HashOrCreate(CommandContext& ctx, std::string_view key, storage::Entry* e) {
+  return e != nullptr ? e : ctx.db().Add(key, storage::Value(HashValue()));
 }
 
 // ------------------------------------------------------------------------- HSET HMSET HSETNX
@@ -85,13 +84,9 @@ void SetGeneric(CommandContext& ctx, bool hmset) {
   if (ctx.argc() % 2 == 1) return ctx.Error(WrongArityError(ctx.spec().full_name));
   auto found = FindHashForWrite(ctx, ctx.arg(1));
   if (!found.ok()) return ctx.Error(found.status());
-  HashValue& hash = HashOrCreate(ctx, ctx.arg(1), *found);
-  const storage::HashLimits limits = LimitsOf(ctx);
-  hash.PrepareWrite(std::span(ctx.args()).subspan(2), limits);
-  int64_t created = 0;
-  for (size_t i = 2; i < ctx.argc(); i += 2) {
-    created += hash.Set(ctx.arg(i), ctx.arg(i + 1), limits) ? 1 : 0;
-  }
+  storage::Entry* e = HashOrCreate(ctx, ctx.arg(1), *found);
+  const auto created =
+      static_cast<int64_t>(ctx.db().HashSet(e, std::span(ctx.args()).subspan(2), LimitsOf(ctx)));
   hmset ? ctx.reply().Ok() : ctx.reply().Integer(created);
   ctx.Notify(kNotifyHash, "hset", ctx.arg(1));
 }
@@ -103,13 +98,11 @@ void CmdHMSet(CommandContext& ctx) { SetGeneric(ctx, /*hmset=*/true); }
 void CmdHSetNx(CommandContext& ctx) {
   auto found = FindHashForWrite(ctx, ctx.arg(1));
   if (!found.ok()) return ctx.Error(found.status());
-  if (*found != nullptr && (*found)->value.hash().Contains(ctx.arg(2))) {
+  if (*found != nullptr && (*found)->value().hash().Contains(ctx.arg(2))) {
     return ctx.reply().Integer(0);
   }
-  HashValue& hash = HashOrCreate(ctx, ctx.arg(1), *found);
-  const storage::HashLimits limits = LimitsOf(ctx);
-  hash.PrepareWrite(std::span(ctx.args()).subspan(2, 2), limits);
-  hash.Set(ctx.arg(2), ctx.arg(3), limits);
+  storage::Entry* e = HashOrCreate(ctx, ctx.arg(1), *found);
+  ctx.db().HashSet(e, std::span(ctx.args()).subspan(2, 2), LimitsOf(ctx));
   ctx.reply().Integer(1);
   ctx.Notify(kNotifyHash, "hset", ctx.arg(1));
 }
@@ -188,13 +181,11 @@ void CmdHDel(CommandContext& ctx) {
   if (!found.ok()) return ctx.Error(found.status());
   storage::Entry* e = *found;
   if (e == nullptr) return ctx.reply().Integer(0);
-  HashValue& hash = e->value.hash();
-  int64_t deleted = 0;
-  for (size_t i = 2; i < ctx.argc() && !hash.empty(); ++i)
-    deleted += hash.Delete(ctx.arg(i)) ? 1 : 0;
+  const auto deleted =
+      static_cast<int64_t>(ctx.db().HashDelete(e, std::span(ctx.args()).subspan(2)));
   if (deleted > 0) {
     ctx.Notify(kNotifyHash, "hdel", ctx.arg(1));
-    if (hash.empty()) {
+    if (e->value().hash().empty()) {
       ctx.db().Erase(e);
       ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
     }
@@ -214,7 +205,7 @@ void CmdHIncrBy(CommandContext& ctx) {
   if (!found.ok()) return ctx.Error(found.status());
   int64_t current = 0;
   if (*found != nullptr) {
-    auto value = (*found)->value.hash().Get(ctx.arg(2));
+    auto value = (*found)->value().hash().Get(ctx.arg(2));
     if (value && !ParseInt64(*value, &current)) return ctx.Error(kErrHashNotInteger);
   }
   if ((incr < 0 && current < 0 && incr < std::numeric_limits<int64_t>::min() - current) ||
@@ -222,7 +213,8 @@ void CmdHIncrBy(CommandContext& ctx) {
     return ctx.Error(kErrIncrOverflow);
   }
   const int64_t result = current + incr;
-  HashOrCreate(ctx, ctx.arg(1), *found).Set(ctx.arg(2), StrCat(result), LimitsOf(ctx));
+  ctx.db().HashSetField(HashOrCreate(ctx, ctx.arg(1), *found), ctx.arg(2), StrCat(result),
+                        LimitsOf(ctx));
   ctx.reply().Integer(result);
   ctx.Notify(kNotifyHash, "hincrby", ctx.arg(1));
 }
@@ -238,13 +230,13 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   if (!found.ok()) return ctx.Error(found.status());
   long double current = 0;
   if (*found != nullptr) {
-    auto value = (*found)->value.hash().Get(ctx.arg(2));
+    auto value = (*found)->value().hash().Get(ctx.arg(2));
     if (value && !ParseLongDouble(*value, &current)) return ctx.Error(kErrHashNotFloat);
   }
   const long double result = current + incr;
   if (std::isnan(result) || std::isinf(result)) return ctx.Error(kErrNanOrInfinity);
   const std::string text = protocol::FormatLongDouble(result);
-  HashOrCreate(ctx, ctx.arg(1), *found).Set(ctx.arg(2), text, LimitsOf(ctx));
+  ctx.db().HashSetField(HashOrCreate(ctx, ctx.arg(1), *found), ctx.arg(2), text, LimitsOf(ctx));
   ctx.reply().Bulk(text);
   ctx.Notify(kNotifyHash, "hincrbyfloat", ctx.arg(1));
 }

@@ -15,7 +15,9 @@
 #include "server/commands/families.h"
 #include "server/config.h"
 #include "server/memory.h"
+#include "server/persistence.h"
 #include "server/version.h"
+#include "storage/rocks_engine.h"
 
 namespace sessionkv::server {
 namespace {
@@ -104,17 +106,63 @@ void MemorySection(CommandContext& ctx, std::string* out) {
   Field(out, "lazyfree_pending_objects", 0);
 }
 
-// Only the fields that are true without persistence (issue 4 adds RocksDB and its own fields).
+// Redis's fields where they have a meaning for RocksDB (the "AOF" is the WAL: aof_enabled is appendonly,
+// a "save" is a memtable flush, a "rewrite" a full compaction), then our own: the commit pipeline and
+// RocksDB's sizes (docs/persistence.md, "INFO persistence").
 void PersistenceSection(CommandContext& ctx, std::string* out) {
-  Field(out, "loading", 0);
+  const PersistenceState& p = ctx.server().persistence;
+  auto load = [](const auto& v) { return v.load(std::memory_order_relaxed); };
+  const bool loading = p.loading.load(std::memory_order_acquire);
+  Field(out, "loading", loading ? 1 : 0);
   Field(out, "async_loading", 0);
-  Field(out, "rdb_bgsave_in_progress", 0);
-  Field(out, "rdb_last_save_time", ctx.server().start_time_ms / 1000);
-  Field(out, "rdb_last_bgsave_status", "ok");
-  Field(out, "aof_enabled", 0);
-  Field(out, "aof_rewrite_in_progress", 0);
-  Field(out, "aof_last_bgrewrite_status", "ok");
-  Field(out, "aof_last_write_status", "ok");
+  if (loading) {
+    const uint64_t total = load(p.load.total_bytes), done = load(p.load.bytes);
+    Field(out, "loading_start_time", load(p.loading_start_ms) / 1000);
+    Field(out, "loading_total_bytes", total);
+    Field(out, "loading_loaded_bytes", done);
+    Field(out, "loading_loaded_perc",
+          absl::StrFormat("%.2f", total > 0 ? std::min(100.0, 100.0 * done / total) : 0.0));
+    Field(out, "loading_keys_loaded", load(p.load.keys));
+  }
+  const storage::RocksEngine* rocks = p.rocks;
+  storage::EngineInfo e;
+  if (rocks != nullptr) e = rocks->Info();
+  const bool write_ok = rocks == nullptr || !rocks->write_failed();
+  Field(out, "rdb_changes_since_last_save", e.changes_since_save);
+  Field(out, "rdb_bgsave_in_progress", e.bgsave_in_progress ? 1 : 0);
+  Field(out, "rdb_last_save_time", rocks != nullptr ? e.last_save_unix : ctx.server().start_time_ms / 1000);
+  Field(out, "rdb_last_bgsave_status", e.last_bgsave_ok ? "ok" : "err");
+  Field(out, "rdb_saves", e.saves);
+  Field(out, "rdb_last_load_keys_expired", load(p.last_load_expired));
+  Field(out, "rdb_last_load_keys_loaded", load(p.last_load_keys));
+  Field(out, "aof_enabled", rocks != nullptr ? 1 : 0);
+  Field(out, "aof_rewrite_in_progress", e.compaction_in_progress ? 1 : 0);
+  Field(out, "aof_rewrite_scheduled", 0);
+  Field(out, "aof_last_bgrewrite_status", e.last_compaction_ok ? "ok" : "err");
+  Field(out, "aof_rewrites", e.compactions);
+  Field(out, "aof_last_write_status", write_ok ? "ok" : "err");
+  if (rocks == nullptr) return;
+  Field(out, "aof_current_size", e.sst_bytes + e.wal_bytes);
+  Field(out, "aof_buffer_length", e.commit.pending_bytes);
+  Field(out, "aof_pending_bio_fsync", 0);
+  Field(out, "aof_delayed_fsync", 0);
+  // Ours.
+  static constexpr std::string_view kFsync[] = {"always", "everysec", "no"};
+  Field(out, "appendfsync", kFsync[static_cast<int>(rocks->fsync_policy())]);
+  Field(out, "commit_batches", e.commit.appended_batches);
+  Field(out, "commit_groups", e.commit.written_groups);
+  Field(out, "commit_records", e.commit.written_records);
+  Field(out, "commit_bytes", e.commit.written_bytes);
+  Field(out, "commit_queue_batches", e.commit.pending_batches);
+  Field(out, "commit_queue_bytes", e.commit.pending_bytes);
+  Field(out, "commit_failed_writes", e.commit.failed_writes);
+  Field(out, "wal_syncs", e.commit.syncs);
+  Field(out, "rocksdb_sst_bytes", e.sst_bytes);
+  Field(out, "rocksdb_wal_bytes", e.wal_bytes);
+  Field(out, "rocksdb_memtable_bytes", e.memtable_bytes);
+  Field(out, "rocksdb_memory_bytes", e.memory_bytes);
+  Field(out, "rocksdb_estimated_records", e.estimated_records);
+  Field(out, "last_load_duration_ms", load(p.load_duration_ms));
 }
 
 void StatsSection(CommandContext& ctx, std::string* out) {

@@ -435,7 +435,7 @@ void CmdMemoryUsage(CommandContext& ctx) {
   storage::Entry* e = ctx.db().Find(ctx.arg(2));
   if (e == nullptr) return ctx.reply().Null();
   const size_t key_heap = e->key.capacity() > 15 ? e->key.capacity() + 1 : 0;
-  ctx.reply().Integer(static_cast<int64_t>(sizeof(storage::Entry) + key_heap + e->value.HeapBytes() +
+  ctx.reply().Integer(static_cast<int64_t>(sizeof(storage::Entry) + key_heap + e->value().HeapBytes() +
                                            sizeof(void*) /* bucket slot */));
 }
 

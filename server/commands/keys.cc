@@ -3,7 +3,9 @@
 // DBSIZE FLUSHDB FLUSHALL SWAPDB OBJECT (ENCODING FREQ IDLETIME REFCOUNT HELP).
 //
 // These commands work on keys whatever their type. Values move between keys and databases by moving
-// the Value; a key's deadline travels with it (RENAME, MOVE, COPY keep the source's TTL).
+// the Value; a key's deadline travels with it (RENAME, MOVE, COPY keep the source's TTL). On disk a
+// moved or copied key is written again whole under its new name (storage/rocks_format.h keys element
+// records by name).
 #include <cstdint>
 #include <iterator>
 #include <limits>
@@ -55,13 +57,6 @@ absl::StatusOr<int> ParseDbIndex(CommandContext& ctx, std::string_view s) {
   return *index;
 }
 
-// Adds `key` to `db` holding `value` with `deadline_ms` (0 = none); the key must be absent.
-void AddWithDeadline(storage::Db& db, std::string_view key, storage::Value value,
-                     int64_t deadline_ms) {
-  storage::Entry* e = db.Add(key, std::move(value));
-  if (deadline_ms != 0) db.SetDeadline(e, deadline_ms);
-}
-
 // -------------------------------------------------------------------------- DEL UNLINK EXISTS TYPE
 
 // DEL key [key ...] and UNLINK: the number of keys that existed and were removed (a repeated key
@@ -96,7 +91,7 @@ void CmdTouch(CommandContext& ctx) { ctx.reply().Integer(CountExisting(ctx, /*to
 void CmdType(CommandContext& ctx) {
   storage::Db db = NoTouchDb(ctx);
   const storage::Entry* e = db.FindForRead(ctx.arg(1));
-  ctx.reply().SimpleString(e == nullptr ? "none" : storage::TypeName(e->value.type()));
+  ctx.reply().SimpleString(e == nullptr ? "none" : storage::TypeName(e->value().type()));
 }
 
 // --------------------------------------------------------------------------------- RENAME RENAMENX
@@ -113,10 +108,8 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     if (nx) return ctx.reply().Integer(0);
     db.Erase(to, storage::RemovalCause::kOverwritten);
   }
-  const int64_t deadline_ms = from->deadline_ms;
-  storage::Value value = std::move(from->value);
-  db.Erase(from);
-  AddWithDeadline(db, dst, std::move(value), deadline_ms);
+  auto [value, deadline_ms] = db.Extract(from);
+  db.Add(dst, std::move(value), deadline_ms);
   ctx.Notify(kNotifyGeneric, "rename_from", src);
   ctx.Notify(kNotifyGeneric, "rename_to", dst);
   nx ? ctx.reply().Integer(1) : ctx.reply().Ok();
@@ -155,7 +148,7 @@ void CmdCopy(CommandContext& ctx) {
     if (!replace) return ctx.reply().Integer(0);
     to_db.Erase(to, storage::RemovalCause::kOverwritten);
   }
-  AddWithDeadline(to_db, dst, from->value, from->deadline_ms);
+  to_db.Add(dst, from->value(), from->deadline_ms());
   ctx.Notify(kNotifyGeneric, "copy_to", dst, dst_index);
   ctx.reply().Integer(1);
 }
@@ -172,10 +165,8 @@ void CmdMove(CommandContext& ctx) {
   if (from == nullptr) return ctx.reply().Integer(0);
   storage::Db to_db = ctx.OtherDb(*dst_index);
   if (to_db.FindForWrite(key) != nullptr) return ctx.reply().Integer(0);
-  const int64_t deadline_ms = from->deadline_ms;
-  storage::Value value = std::move(from->value);
-  from_db.Erase(from);
-  AddWithDeadline(to_db, key, std::move(value), deadline_ms);
+  auto [value, deadline_ms] = from_db.Extract(from);
+  to_db.Add(key, std::move(value), deadline_ms);
   ctx.Notify(kNotifyGeneric, "move_from", key);
   ctx.Notify(kNotifyGeneric, "move_to", key, *dst_index);
   ctx.reply().Integer(1);
@@ -193,7 +184,7 @@ void CmdKeys(CommandContext& ctx) {
   std::vector<std::string_view> found;
   for (int s = 0; s < ctx.keyspace().num_shards(); ++s) {
     ctx.keyspace().shard(s).db(db.index()).dict.ForEach([&](const storage::Entry* e) {
-      if (e->has_deadline() && now_ms > e->deadline_ms) return;
+      if (e->has_deadline() && now_ms > e->deadline_ms()) return;
       if (all || storage::GlobMatch(pattern, e->key)) found.push_back(e->key);
     });
   }
@@ -220,7 +211,7 @@ void CmdScan(CommandContext& ctx) {
       ++visited;
       if (!opts->pattern.empty() && !storage::GlobMatch(opts->pattern, e->key)) return;
       if (!opts->type.empty() &&
-          !EqualsIgnoreCase(opts->type, storage::TypeName(e->value.type()))) {
+          !EqualsIgnoreCase(opts->type, storage::TypeName(e->value().type()))) {
         return;
       }
       found.push_back(e->key);
@@ -276,8 +267,8 @@ void CmdSwapDb(CommandContext& ctx) {
     return ctx.Error(kErrDbIndexOutOfRange);
   }
   if (*first != *second) {
-    ks.SwapDbs(*first, *second);
-    ctx.server().blocking.DatabasesSwapped(*first, *second);  // waiters may find data now
+    ks.SwapDbs(*first, *second, ctx.db().sink());
+    ctx.server().blocking.DatabasesSwapped(*first, *second, ctx.db().sink());  // waiters may find data now
   }
   ctx.reply().Ok();
 }
@@ -297,7 +288,7 @@ const storage::Entry* ObjectLookup(CommandContext& ctx) {
 }
 
 void CmdObjectEncoding(CommandContext& ctx) {
-  if (const storage::Entry* e = ObjectLookup(ctx)) ctx.reply().Bulk(e->value.EncodingName());
+  if (const storage::Entry* e = ObjectLookup(ctx)) ctx.reply().Bulk(e->value().EncodingName());
 }
 
 // Redis shares one object for the integers 0..9999 (OBJ_SHARED_INTEGERS) when no LRU/LFU policy
@@ -307,8 +298,8 @@ void CmdObjectRefCount(CommandContext& ctx) {
   const storage::Entry* e = ObjectLookup(ctx);
   if (e == nullptr) return;
   int64_t v = -1;
-  const bool shared = e->value.is_string() && e->value.EncodingName() == "int" &&
-                      ParseInt64(e->value.string().bytes, &v) && v >= 0 && v < 10000;
+  const bool shared = e->value().is_string() && e->value().EncodingName() == "int" &&
+                      ParseInt64(e->value().string().bytes, &v) && v >= 0 && v < 10000;
   ctx.reply().Integer(shared ? std::numeric_limits<int>::max() : 1);
 }
 
@@ -317,7 +308,7 @@ void CmdObjectIdleTime(CommandContext& ctx) {
   const storage::Entry* e = ObjectLookup(ctx);
   if (e == nullptr) return;
   const uint32_t now = storage::AccessClock(ctx.db().NowMs());
-  ctx.reply().Integer(now > e->access_time ? now - e->access_time : 0);
+  ctx.reply().Integer(now > e->access_time() ? now - e->access_time() : 0);
 }
 
 // OBJECT FREQ key: access frequencies are tracked only under an LFU policy, which noeviction is

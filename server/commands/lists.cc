@@ -53,7 +53,7 @@ int Fill(CommandContext& ctx) { return ctx.server().config.list_max_listpack_siz
 // The list entry for `key`: nullptr when the key is missing, WRONGTYPE for another type.
 absl::StatusOr<storage::Entry*> FindList(storage::Db& db, std::string_view key, Access access) {
   storage::Entry* e = access == Access::kRead ? db.FindForRead(key) : db.FindForWrite(key);
-  if (e != nullptr && !e->value.is_list()) return ErrorStatus(kErrWrongType);
+  if (e != nullptr && !e->value().is_list()) return ErrorStatus(kErrWrongType);
   return e;
 }
 
@@ -75,7 +75,7 @@ std::string_view PopEvent(End end) { return end == End::kHead ? "lpop" : "rpop";
 // A list that lost its last element takes its key with it, with "del" (Redis never keeps an empty
 // list).
 void EraseIfEmpty(CommandContext& ctx, storage::Entry* e, std::string_view key) {
-  if (!e->value.list().empty()) return;
+  if (!e->value().list().empty()) return;
   ctx.db().Erase(e);
   ctx.Notify(kNotifyGeneric, "del", key);
 }
@@ -104,7 +104,7 @@ bool PopFromFirst(CommandContext& ctx, std::span<const std::string_view> keys, E
     }
     if (*found == nullptr) continue;
     const std::vector<std::string> popped =
-        (*found)->value.list().Pop(end, static_cast<size_t>(count), Fill(ctx));
+        ctx.db().ListPop(*found, end, static_cast<size_t>(count), Fill(ctx));
     ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk(key);
     ReplyElements(ctx, popped);
@@ -127,9 +127,8 @@ void PushGeneric(CommandContext& ctx, End end, bool only_existing) {
     if (only_existing) return ctx.reply().Integer(0);
     e = db.Add(ctx.arg(1), storage::Value(ListValue()));
   }
-  ListValue& list = e->value.list();
-  list.Push(end, std::span<const std::string_view>(ctx.args()).subspan(2), Fill(ctx));
-  ctx.reply().Integer(static_cast<int64_t>(list.size()));
+  db.ListPush(e, end, std::span<const std::string_view>(ctx.args()).subspan(2), Fill(ctx));
+  ctx.reply().Integer(static_cast<int64_t>(e->value().list().size()));
   ctx.Notify(kNotifyList, PushEvent(end), ctx.arg(1));
 }
 
@@ -154,7 +153,7 @@ void PopGeneric(CommandContext& ctx, End end) {
   if (e == nullptr) return with_count ? ctx.reply().NullArray() : ctx.reply().Null();
   if (count == 0) return ctx.reply().ArrayHeader(0);
   const std::vector<std::string> popped =
-      e->value.list().Pop(end, static_cast<size_t>(count), Fill(ctx));
+      ctx.db().ListPop(e, end, static_cast<size_t>(count), Fill(ctx));
   if (with_count) {
     ReplyElements(ctx, popped);
   } else {
@@ -171,7 +170,7 @@ void CmdRPop(CommandContext& ctx) { PopGeneric(ctx, End::kTail); }
 void CmdLLen(CommandContext& ctx) {
   auto found = FindList(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
-  ctx.reply().Integer(*found == nullptr ? 0 : static_cast<int64_t>((*found)->value.list().size()));
+  ctx.reply().Integer(*found == nullptr ? 0 : static_cast<int64_t>((*found)->value().list().size()));
 }
 
 // Redis's range rule for LRANGE and LTRIM: negative indexes count from the end, start is clamped at
@@ -208,12 +207,12 @@ void CmdLRange(CommandContext& ctx) {
   if (!args.ok()) return ctx.Error(args.status());
   size_t from, to;
   if (args->e == nullptr ||
-      !ClampRange(args->start, args->stop, args->e->value.list().size(), &from, &to)) {
+      !ClampRange(args->start, args->stop, args->e->value().list().size(), &from, &to)) {
     return ctx.reply().ArrayHeader(0);
   }
   size_t left = to - from + 1;
   ctx.reply().ArrayHeader(left);
-  args->e->value.list().Visit(from, /*reverse=*/false, [&](std::string_view v) {
+  args->e->value().list().Visit(from, /*reverse=*/false, [&](std::string_view v) {
     ctx.reply().Bulk(v);
     return --left > 0;
   });
@@ -226,7 +225,7 @@ void CmdLIndex(CommandContext& ctx) {
   if (*found == nullptr) return ctx.reply().Null();
   int64_t index;
   if (!ParseInt64(ctx.arg(2), &index)) return ctx.Error(kErrNotInteger);
-  const auto v = (*found)->value.list().Index(index);
+  const auto v = (*found)->value().list().Index(index);
   if (!v.has_value()) return ctx.reply().Null();
   ctx.reply().Bulk(*v);
 }
@@ -238,7 +237,7 @@ void CmdLSet(CommandContext& ctx) {
   if (*found == nullptr) return ctx.Error(kErrNoSuchKey);
   int64_t index;
   if (!ParseInt64(ctx.arg(2), &index)) return ctx.Error(kErrNotInteger);
-  if (!(*found)->value.list().Set(index, ctx.arg(3), Fill(ctx)))
+  if (!ctx.db().ListSet(*found, index, ctx.arg(3), Fill(ctx)))
     return ctx.Error(kErrIndexOutOfRange);
   ctx.reply().Ok();
   ctx.Notify(kNotifyList, "lset", ctx.arg(1));
@@ -249,13 +248,14 @@ void CmdLTrim(CommandContext& ctx) {
   auto args = ParseRangeCommand(ctx, Access::kWrite);
   if (!args.ok()) return ctx.Error(args.status());
   if (args->e == nullptr) return ctx.reply().Ok();
-  ListValue& list = args->e->value.list();
+  const size_t size = args->e->value().list().size();
   size_t from, to;
-  if (ClampRange(args->start, args->stop, list.size(), &from, &to)) {
-    list.Trim(from, list.size() - to - 1, Fill(ctx));
-  } else {
-    list.Trim(list.size(), 0, Fill(ctx));
+  if (!ClampRange(args->start, args->stop, size, &from, &to)) {
+    from = size;
+    to = size - 1;
   }
+  if (from == 0 && to == size - 1) ctx.DeclareNoMutation();  // announced although nothing changes
+  ctx.db().ListTrim(args->e, from, size - to - 1, Fill(ctx));
   ctx.Notify(kNotifyList, "ltrim", ctx.arg(1));
   EraseIfEmpty(ctx, args->e, ctx.arg(1));
   ctx.reply().Ok();
@@ -278,7 +278,7 @@ void CmdLRem(CommandContext& ctx) {
   auto found = FindList(ctx.db(), ctx.arg(1), Access::kWrite);
   if (!found.ok()) return ctx.Error(found.status());
   if (*found == nullptr) return ctx.reply().Integer(0);
-  const size_t removed = (*found)->value.list().Remove(
+  const size_t removed = ctx.db().ListRemove(*found, 
       ctx.arg(3), static_cast<size_t>(*count < 0 ? -*count : *count), *count < 0, Fill(ctx));
   if (removed > 0) {
     ctx.Notify(kNotifyList, "lrem", ctx.arg(1));
@@ -300,10 +300,11 @@ void CmdLInsert(CommandContext& ctx) {
   auto found = FindList(ctx.db(), ctx.arg(1), Access::kWrite);
   if (!found.ok()) return ctx.Error(found.status());
   if (*found == nullptr) return ctx.reply().Integer(0);
-  ListValue& list = (*found)->value.list();
-  if (!list.Insert(ctx.arg(3), ctx.arg(4), after, Fill(ctx))) return ctx.reply().Integer(-1);
+  if (!ctx.db().ListInsert(*found, ctx.arg(3), ctx.arg(4), after, Fill(ctx))) {
+    return ctx.reply().Integer(-1);
+  }
   ctx.Notify(kNotifyList, "linsert", ctx.arg(1));
-  ctx.reply().Integer(static_cast<int64_t>(list.size()));
+  ctx.reply().Integer(static_cast<int64_t>((*found)->value().list().size()));
 }
 
 // LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]: the index of the rank-th match
@@ -336,7 +337,7 @@ void CmdLPos(CommandContext& ctx) {
   if (!found.ok()) return ctx.Error(found.status());
   if (*found == nullptr) return count != -1 ? ctx.reply().ArrayHeader(0) : ctx.reply().Null();
 
-  const ListValue& list = (*found)->value.list();
+  const ListValue& list = (*found)->value().list();
   const std::string_view element = ctx.arg(2);
   const auto size = static_cast<int64_t>(list.size());
   std::vector<int64_t> matches;
@@ -371,14 +372,15 @@ void MoveElement(CommandContext& ctx, storage::Entry* src, End from, End to) {
   if (!found_dst.ok()) return ctx.Error(found_dst.status());
   storage::Entry* dst = *found_dst;
   if (dst == src) {
-    ctx.reply().Bulk(src->value.list().Rotate(from, to, Fill(ctx)));
+    ctx.reply().Bulk(db.ListRotate(src, from, to, Fill(ctx)));
     ctx.Notify(kNotifyList, PushEvent(to), dst_key);
     ctx.Notify(kNotifyList, PopEvent(from), src_key);
     return;
   }
-  const std::vector<std::string> value = src->value.list().Pop(from, 1, Fill(ctx));
+  const std::vector<std::string> value = db.ListPop(src, from, 1, Fill(ctx));
   if (dst == nullptr) dst = db.Add(dst_key, storage::Value(ListValue()));
-  dst->value.list().Push(to, value.front(), Fill(ctx));
+  const std::string_view moved = value.front();
+  db.ListPush(dst, to, {&moved, 1}, Fill(ctx));
   ctx.Notify(kNotifyList, PushEvent(to), dst_key);
   ctx.reply().Bulk(value.front());
   ElementsPopped(ctx, src, src_key, from);
@@ -474,7 +476,7 @@ void BlockingPopGeneric(CommandContext& ctx, End end) {
     auto found = FindList(ctx.db(), key, Access::kWrite);
     if (!found.ok()) return ctx.Error(found.status());
     if (*found == nullptr) continue;
-    const std::vector<std::string> popped = (*found)->value.list().Pop(end, 1, Fill(ctx));
+    const std::vector<std::string> popped = ctx.db().ListPop(*found, end, 1, Fill(ctx));
     ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk(key);
     ctx.reply().Bulk(popped.front());

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,7 +58,7 @@ storage::SetLimits LimitsOf(CommandContext& ctx) {
 // The set entry for `key`: nullptr when the key is missing, WRONGTYPE for another type.
 absl::StatusOr<storage::Entry*> FindSet(storage::Db& db, std::string_view key, Access access) {
   storage::Entry* e = access == Access::kRead ? db.FindForRead(key) : db.FindForWrite(key);
-  if (e != nullptr && !e->value.is_set()) return ErrorStatus(kErrWrongType);
+  if (e != nullptr && !e->value().is_set()) return ErrorStatus(kErrWrongType);
   return e;
 }
 
@@ -75,7 +76,7 @@ void ReplyMembers(CommandContext& ctx, const std::vector<std::string>& members, 
 // Deletes the entry of `key` if its set became empty (Redis never keeps an empty set), with the
 // "del" keyspace event Redis sends then.
 void EraseIfEmpty(CommandContext& ctx, storage::Entry* e, std::string_view key) {
-  if (!e->value.set().empty()) return;
+  if (!e->value().set().empty()) return;
   ctx.db().Erase(e);
   ctx.Notify(kNotifyGeneric, "del", key);
 }
@@ -94,8 +95,7 @@ void CmdSAdd(CommandContext& ctx) {
   if (e == nullptr) {
     e = db.Add(ctx.arg(1), storage::Value(SetValue::Create(ctx.arg(2), ctx.argc() - 2, limits)));
   }
-  int64_t added = 0;
-  for (size_t i = 2; i < ctx.argc(); ++i) added += e->value.set().Add(ctx.arg(i), limits) ? 1 : 0;
+  const auto added = static_cast<int64_t>(db.SetAdd(e, std::span(ctx.args()).subspan(2), limits));
   if (added > 0) ctx.Notify(kNotifySet, "sadd", ctx.arg(1));
   ctx.reply().Integer(added);
 }
@@ -106,11 +106,8 @@ void CmdSRem(CommandContext& ctx) {
   auto found = FindSet(db, ctx.arg(1), Access::kWrite);
   if (!found.ok()) return ctx.Error(found.status());
   if (*found == nullptr) return ctx.reply().Integer(0);
-  int64_t removed = 0;
-  for (size_t i = 2; i < ctx.argc(); ++i) {
-    removed += (*found)->value.set().Remove(ctx.arg(i)) ? 1 : 0;
-    if ((*found)->value.set().empty()) break;  // Redis stops here too
-  }
+  // Stops once the set is empty, as Redis does.
+  const auto removed = static_cast<int64_t>(db.SetRemove(*found, std::span(ctx.args()).subspan(2)));
   if (removed > 0) {
     ctx.Notify(kNotifySet, "srem", ctx.arg(1));
     EraseIfEmpty(ctx, *found, ctx.arg(1));
@@ -122,14 +119,14 @@ void CmdSRem(CommandContext& ctx) {
 void CmdSCard(CommandContext& ctx) {
   auto found = FindSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
-  ctx.reply().Integer(*found == nullptr ? 0 : static_cast<int64_t>((*found)->value.set().size()));
+  ctx.reply().Integer(*found == nullptr ? 0 : static_cast<int64_t>((*found)->value().set().size()));
 }
 
 // SISMEMBER key member (1/0) and SMISMEMBER key member [member ...] (an array of 1/0).
 void MembershipGeneric(CommandContext& ctx, bool many) {
   auto found = FindSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
-  const SetValue* set = *found == nullptr ? nullptr : &(*found)->value.set();
+  const SetValue* set = *found == nullptr ? nullptr : &(*found)->value().set();
   auto is_member = [set](std::string_view m) { return set != nullptr && set->Contains(m) ? 1 : 0; };
   if (!many) return ctx.reply().Integer(is_member(ctx.arg(2)));
   ctx.reply().ArrayHeader(ctx.argc() - 2);
@@ -143,7 +140,7 @@ void CmdSMembers(CommandContext& ctx) {
   auto found = FindSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
   if (*found == nullptr) return ctx.reply().SetHeader(0);
-  ReplyMembers(ctx, (*found)->value.set().Members(), Shape::kSet);
+  ReplyMembers(ctx, (*found)->value().set().Members(), Shape::kSet);
 }
 
 // ------------------------------------------------------------------------------ SPOP SRANDMEMBER
@@ -163,22 +160,14 @@ void CmdSPop(CommandContext& ctx) {
   if (!found.ok()) return ctx.Error(found.status());
   storage::Entry* e = *found;
   if (e == nullptr) return with_count ? ctx.reply().SetHeader(0) : ctx.reply().Null();
-  SetValue& set = e->value.set();
   if (!with_count) {
-    ctx.reply().Bulk(set.PopRandom(random_gen));
+    ctx.reply().Bulk(db.SetPopRandom(e, random_gen));
     ctx.Notify(kNotifySet, "spop", ctx.arg(1));
     return EraseIfEmpty(ctx, e, ctx.arg(1));
   }
   if (count == 0) return ctx.reply().SetHeader(0);
-  std::vector<std::string> popped;
-  if (static_cast<uint64_t>(count) >= set.size()) {
-    popped = set.Members();
-    set = SetValue();  // emptied: EraseIfEmpty deletes the key
-  } else {
-    popped = set.RandomDistinct(static_cast<size_t>(count), random_gen);
-    for (const std::string& m : popped) set.Remove(m);
-  }
-  ReplyMembers(ctx, popped, Shape::kSet);
+  // Every member when count >= size: EraseIfEmpty then deletes the key.
+  ReplyMembers(ctx, db.SetPopDistinct(e, static_cast<size_t>(count), random_gen), Shape::kSet);
   ctx.Notify(kNotifySet, "spop", ctx.arg(1));
   EraseIfEmpty(ctx, e, ctx.arg(1));
 }
@@ -198,7 +187,7 @@ void CmdSRandMember(CommandContext& ctx) {
   auto found = FindSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
   if (*found == nullptr) return with_count ? ctx.reply().ArrayHeader(0) : ctx.reply().Null();
-  const SetValue& set = (*found)->value.set();
+  const SetValue& set = (*found)->value().set();
   if (!with_count) return ctx.reply().Bulk(set.RandomMember(random_gen));
   if (count >= 0) {
     return ReplyMembers(ctx, set.RandomDistinct(static_cast<size_t>(count), random_gen),
@@ -219,18 +208,18 @@ void CmdSMove(CommandContext& ctx) {
   storage::Entry* src = db.FindForWrite(ctx.arg(1));
   storage::Entry* dst = db.FindForWrite(ctx.arg(2));
   if (src == nullptr) return ctx.reply().Integer(0);
-  if (!src->value.is_set() || (dst != nullptr && !dst->value.is_set())) {
+  if (!src->value().is_set() || (dst != nullptr && !dst->value().is_set())) {
     return ctx.Error(kErrWrongType);
   }
-  if (src == dst) return ctx.reply().Integer(src->value.set().Contains(member) ? 1 : 0);
-  if (!src->value.set().Remove(member)) return ctx.reply().Integer(0);
+  if (src == dst) return ctx.reply().Integer(src->value().set().Contains(member) ? 1 : 0);
+  if (db.SetRemove(src, {&member, 1}) == 0) return ctx.reply().Integer(0);
   ctx.Notify(kNotifySet, "srem", ctx.arg(1));
   EraseIfEmpty(ctx, src, ctx.arg(1));
   const storage::SetLimits limits = LimitsOf(ctx);
   if (dst == nullptr) {
     dst = db.Add(ctx.arg(2), storage::Value(SetValue::Create(member, 1, limits)));
   }
-  if (dst->value.set().Add(member, limits)) ctx.Notify(kNotifySet, "sadd", ctx.arg(2));
+  if (db.SetAdd(dst, {&member, 1}, limits) > 0) ctx.Notify(kNotifySet, "sadd", ctx.arg(2));
   ctx.reply().Integer(1);
 }
 
@@ -246,7 +235,7 @@ absl::StatusOr<std::vector<const SetValue*>> LoadSets(CommandContext& ctx, size_
   for (size_t i = first; i < first + n; ++i) {
     auto found = FindSet(ctx.db(), ctx.arg(i), Access::kRead);
     if (!found.ok()) return found.status();
-    sets.push_back(*found == nullptr ? nullptr : &(*found)->value.set());
+    sets.push_back(*found == nullptr ? nullptr : &(*found)->value().set());
   }
   return sets;
 }
@@ -383,7 +372,7 @@ void CmdSScan(CommandContext& ctx) {
   if (!opts.ok()) return ctx.Error(opts.status());
   std::vector<std::string> matched;
   const auto count = static_cast<size_t>(opts->count);
-  cursor = (*found)->value.set().Scan(cursor, count, [&](std::string_view m) {
+  cursor = (*found)->value().set().Scan(cursor, count, [&](std::string_view m) {
     if (opts->pattern.empty() || storage::GlobMatch(opts->pattern, m)) matched.emplace_back(m);
   });
   ctx.reply().ArrayHeader(2);

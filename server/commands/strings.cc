@@ -48,7 +48,7 @@ enum class Access : uint8_t { kRead, kWrite };
 // The string entry for `key`: nullptr when the key is missing, WRONGTYPE for another type.
 absl::StatusOr<storage::Entry*> FindString(storage::Db& db, std::string_view key, Access access) {
   storage::Entry* e = access == Access::kRead ? db.FindForRead(key) : db.FindForWrite(key);
-  if (e != nullptr && !e->value.is_string()) return ErrorStatus(kErrWrongType);
+  if (e != nullptr && !e->value().is_string()) return ErrorStatus(kErrWrongType);
   return e;
 }
 
@@ -59,7 +59,7 @@ void StoreKeepingTtl(storage::Db& db, storage::Entry* e, std::string_view key, s
                      storage::StringForm form = storage::StringForm::kEncoded) {
   storage::Value value(storage::StringValue{std::string(bytes), form});
   if (e != nullptr) {
-    e->value = std::move(value);
+    db.Replace(e, std::move(value));
   } else {
     db.Add(key, std::move(value));
   }
@@ -184,7 +184,7 @@ void SetGeneric(CommandContext& ctx, std::string_view value, const StringOptions
     if (opts.get) {
       if (!old.ok()) return ctx.Error(old.status());
       if (exists) {
-        ctx.reply().Bulk((*old)->value.string().bytes);
+        ctx.reply().Bulk((*old)->value().string().bytes);
       } else {
         ctx.reply().Null();
       }
@@ -212,7 +212,7 @@ void CmdGet(CommandContext& ctx) {
   auto e = FindString(ctx.db(), ctx.arg(1), Access::kRead);
   if (!e.ok()) return ctx.Error(e.status());
   if (*e == nullptr) return ctx.reply().Null();
-  ctx.reply().Bulk((*e)->value.string().bytes);
+  ctx.reply().Bulk((*e)->value().string().bytes);
 }
 
 // SET key value [NX | XX] [GET] [EX s | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL]
@@ -247,7 +247,7 @@ void CmdGetDel(CommandContext& ctx) {
   auto e = FindString(db, ctx.arg(1), Access::kRead);
   if (!e.ok()) return ctx.Error(e.status());
   if (*e == nullptr) return ctx.reply().Null();
-  ctx.reply().Bulk((*e)->value.string().bytes);  // written before the entry is freed
+  ctx.reply().Bulk((*e)->value().string().bytes);  // written before the entry is freed
   db.Erase(*e);
   ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
 }
@@ -269,7 +269,7 @@ void CmdGetEx(CommandContext& ctx) {
     if (!deadline.ok()) return ctx.Error(deadline.status());
     deadline_ms = *deadline;
   }
-  ctx.reply().Bulk(e->value.string().bytes);
+  ctx.reply().Bulk(e->value().string().bytes);
   const std::string_view key = ctx.arg(1);
   if (IsAbsolute(opts->expire) && deadline_ms <= db.NowMs()) {
     db.Erase(e);
@@ -291,10 +291,10 @@ void CmdMGet(CommandContext& ctx) {
   ctx.reply().ArrayHeader(ctx.argc() - 1);
   for (size_t i = 1; i < ctx.argc(); ++i) {
     const storage::Entry* e = db.FindForRead(ctx.arg(i));
-    if (e == nullptr || !e->value.is_string()) {
+    if (e == nullptr || !e->value().is_string()) {
       ctx.reply().Null();
     } else {
-      ctx.reply().Bulk(e->value.string().bytes);
+      ctx.reply().Bulk(e->value().string().bytes);
     }
   }
 }
@@ -334,10 +334,9 @@ void CmdAppend(CommandContext& ctx) {
     ctx.Notify(kNotifyString, "append", key);
     return ctx.reply().Integer(static_cast<int64_t>(tail.size()));
   }
-  storage::StringValue& s = (*e)->value.string();
+  const storage::StringValue& s = (*e)->value().string();
   if (!WithinBulkLimit(ctx, s.bytes.size(), tail.size())) return ctx.Error(kErrStringTooLong);
-  s.bytes.append(tail);
-  s.form = storage::StringForm::kRaw;
+  db.StringAppend(*e, tail);
   ctx.Notify(kNotifyString, "append", key);
   ctx.reply().Integer(static_cast<int64_t>(s.bytes.size()));
 }
@@ -356,24 +355,21 @@ void CmdSetRange(CommandContext& ctx) {
   storage::Entry* e = *found;
   if (patch.empty()) {
     return ctx.reply().Integer(e == nullptr ? 0
-                                            : static_cast<int64_t>(e->value.string().bytes.size()));
+                                            : static_cast<int64_t>(e->value().string().bytes.size()));
   }
   const auto start = static_cast<uint64_t>(*offset);
   if (!WithinBulkLimit(ctx, start, patch.size())) return ctx.Error(kErrStringTooLong);
   if (e == nullptr) e = db.Add(key, storage::Value::String(""));
-  storage::StringValue& s = e->value.string();
-  if (s.bytes.size() < start + patch.size()) s.bytes.resize(start + patch.size(), '\0');
-  s.bytes.replace(start, patch.size(), patch);
-  s.form = storage::StringForm::kRaw;
+  db.StringSetRange(e, start, patch);
   ctx.Notify(kNotifyString, "setrange", key);
-  ctx.reply().Integer(static_cast<int64_t>(s.bytes.size()));
+  ctx.reply().Integer(static_cast<int64_t>(e->value().string().bytes.size()));
 }
 
 // STRLEN key: the value's length in bytes, 0 for a missing key.
 void CmdStrLen(CommandContext& ctx) {
   auto e = FindString(ctx.db(), ctx.arg(1), Access::kRead);
   if (!e.ok()) return ctx.Error(e.status());
-  ctx.reply().Integer(*e == nullptr ? 0 : static_cast<int64_t>((*e)->value.string().bytes.size()));
+  ctx.reply().Integer(*e == nullptr ? 0 : static_cast<int64_t>((*e)->value().string().bytes.size()));
 }
 
 // --------------------------------------------------------------------------------- GETRANGE SUBSTR
@@ -402,7 +398,7 @@ void CmdGetRange(CommandContext& ctx) {
   auto e = FindString(ctx.db(), ctx.arg(1), Access::kRead);
   if (!e.ok()) return ctx.Error(e.status());
   if (*e == nullptr) return ctx.reply().Bulk("");
-  ctx.reply().Bulk(Range((*e)->value.string().bytes, *start, *end));
+  ctx.reply().Bulk(Range((*e)->value().string().bytes, *start, *end));
 }
 
 // ------------------------------------------------------------------------- INCR DECR INCRBY DECRBY
@@ -418,7 +414,7 @@ void IncrementBy(CommandContext& ctx, int64_t delta) {
   auto e = FindString(db, key, Access::kWrite);
   if (!e.ok()) return ctx.Error(e.status());
   int64_t current = 0;
-  if (*e != nullptr && !ParseInt64((*e)->value.string().bytes, &current)) {
+  if (*e != nullptr && !ParseInt64((*e)->value().string().bytes, &current)) {
     return ctx.Error(kErrNotInteger);
   }
   if ((delta < 0 && current < 0 && delta < kMin - current) ||
@@ -457,7 +453,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   auto e = FindString(db, key, Access::kWrite);
   if (!e.ok()) return ctx.Error(e.status());
   long double current = 0, delta = 0;
-  if ((*e != nullptr && !ParseLongDouble((*e)->value.string().bytes, &current)) ||
+  if ((*e != nullptr && !ParseLongDouble((*e)->value().string().bytes, &current)) ||
       !ParseLongDouble(ctx.arg(2), &delta)) {
     return ctx.Error(kErrNotFloat);
   }
@@ -571,13 +567,13 @@ void CmdLcs(CommandContext& ctx) {
   storage::Db& db = ctx.db();
   const storage::Entry* ea = db.FindForRead(ctx.arg(1));
   const storage::Entry* eb = db.FindForRead(ctx.arg(2));
-  if ((ea != nullptr && !ea->value.is_string()) || (eb != nullptr && !eb->value.is_string())) {
+  if ((ea != nullptr && !ea->value().is_string()) || (eb != nullptr && !eb->value().is_string())) {
     return ctx.Error(kErrLcsNotStrings);
   }
   auto opts = ParseLcsOptions(ctx.Cursor(3));
   if (!opts.ok()) return ctx.Error(opts.status());
-  const std::string_view a = ea != nullptr ? std::string_view(ea->value.string().bytes) : "";
-  const std::string_view b = eb != nullptr ? std::string_view(eb->value.string().bytes) : "";
+  const std::string_view a = ea != nullptr ? std::string_view(ea->value().string().bytes) : "";
+  const std::string_view b = eb != nullptr ? std::string_view(eb->value().string().bytes) : "";
   constexpr uint64_t kMaxLen = std::numeric_limits<uint32_t>::max() - 1;
   if (a.size() >= kMaxLen || b.size() >= kMaxLen) return ctx.Error(kErrLcsTooLong);
   // (|a| + 1) * (|b| + 1) cells of 4 bytes must fit in proto-max-bulk-len; divided, not multiplied,

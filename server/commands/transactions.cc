@@ -8,7 +8,8 @@
 // Atomicity in a multi-threaded server: EXEC locks, once and in ascending order, the union of the shards
 // of every queued command's keys (all of them if one needs all) and of the watched keys, then checks the
 // watches and runs every queued handler without relocking, so no other client's command interleaves with
-// the transaction or slips between the WATCH check and the first queued command.
+// the transaction or slips between the WATCH check and the first queued command. The whole transaction
+// reaches the disk (and the replicas) as one atomic batch.
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "server/command_context.h"
 #include "server/commands/families.h"
 #include "server/dispatcher.h"
+#include "server/mutation_scope.h"
 #include "server/shard_locks.h"
 #include "server/transaction.h"
 
@@ -109,6 +111,9 @@ void CmdExec(CommandContext& ctx) {
   const QueuedArgs args = ArgViews(commands);
   {
     ShardLocks locks(ks, TransactionShards(ks, commands, args, client.watched));
+    // Every queued command records into this scope's sink: the transaction is one atomic batch of the
+    // commit log, appended before the locks are released.
+    MutationScope mutations(ctx.server(), client);
     const bool watch_broken = WatchBroken(ks, client);
     UnwatchAllKeys(ks, client, WatchLocks::kHeld);  // before running, as Redis: the watches are spent
     if (watch_broken) {

@@ -51,10 +51,10 @@ void AlgebraGeneric(CommandContext& ctx, ZSetOp op, Output output) {
   for (size_t i = 0; i < n; ++i) {
     const storage::Entry* e = ctx.db().FindForRead(ctx.arg(numkeys_at + 1 + i));
     if (e == nullptr) continue;
-    if (e->value.is_zset()) {
-      sources[i].zset = &e->value.zset();
-    } else if (e->value.is_set()) {
-      sources[i].set = &e->value.set();
+    if (e->value().is_zset()) {
+      sources[i].zset = &e->value().zset();
+    } else if (e->value().is_set()) {
+      sources[i].set = &e->value().set();
     } else {
       return ctx.Error(kErrWrongType);
     }

@@ -60,12 +60,12 @@ storage::ZSetLimits LimitsOf(CommandContext& ctx) {
 
 absl::StatusOr<storage::Entry*> FindZSet(storage::Db& db, std::string_view key, Access access) {
   storage::Entry* e = access == Access::kRead ? db.FindForRead(key) : db.FindForWrite(key);
-  if (e != nullptr && !e->value.is_zset()) return ErrorStatus(kErrWrongType);
+  if (e != nullptr && !e->value().is_zset()) return ErrorStatus(kErrWrongType);
   return e;
 }
 
 bool EraseIfEmpty(CommandContext& ctx, storage::Entry* e, std::string_view key) {
-  if (!e->value.zset().empty()) return false;
+  if (!e->value().zset().empty()) return false;
   ctx.db().Erase(e);
   ctx.Notify(kNotifyGeneric, "del", key);
   return true;

@@ -182,7 +182,7 @@ void RangeGeneric(CommandContext& ctx, bool store, RangeBy by, Direction dir) {
   auto found = FindZSet(ctx.db(), ctx.arg(src), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
   std::vector<Scored> items;
-  if (*found != nullptr) items = Collect((*found)->value.zset(), *spec);
+  if (*found != nullptr) items = Collect((*found)->value().zset(), *spec);
   if (!store) return zset::ReplyScored(ctx, items, spec->with_scores);
 
   std::vector<ZSetValue::Entry> entries;
@@ -227,7 +227,7 @@ void CountGeneric(CommandContext& ctx, RangeBy by) {
   auto found = FindZSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
   if (*found == nullptr) return ctx.reply().Integer(0);
-  const ZSetValue& z = (*found)->value.zset();
+  const ZSetValue& z = (*found)->value().zset();
   ctx.reply().Integer(static_cast<int64_t>(by == RangeBy::kScore ? z.Count(score) : z.Count(lex)));
 }
 
@@ -266,16 +266,16 @@ void RemRangeGeneric(CommandContext& ctx, RangeBy by) {
   if (!found.ok()) return ctx.Error(found.status());
   storage::Entry* e = *found;
   if (e == nullptr) return ctx.reply().Integer(0);
-  ZSetValue& z = e->value.zset();
+  storage::Db& db = ctx.db();
   size_t removed = 0;
   if (by == RangeBy::kScore) {
-    removed = z.RemoveRange(score);
+    removed = db.ZRemoveRange(e, score);
   } else if (by == RangeBy::kLex) {
-    removed = z.RemoveRange(lex);
+    removed = db.ZRemoveRange(e, lex);
   } else {
     size_t first, last;
-    if (!ClampRanks(start, end, z.size(), &first, &last)) return ctx.reply().Integer(0);
-    removed = z.RemoveRanks(first, last);
+    if (!ClampRanks(start, end, e->value().zset().size(), &first, &last)) return ctx.reply().Integer(0);
+    removed = db.ZRemoveRanks(e, first, last);
   }
   if (removed > 0) {
     ctx.Notify(kNotifyZset, event, ctx.arg(1));

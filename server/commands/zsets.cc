@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,12 +99,11 @@ void ZAddGeneric(CommandContext& ctx, uint8_t flags) {
   if (e == nullptr && !xx) {
     e = db.Add(key, storage::Value(ZSetValue::Create(pairs, ctx.arg(first + 1).size(), limits)));
   } else if (e != nullptr) {
-    e->value.zset().PrepareFor(pairs, limits);
+    db.ZPrepare(e, pairs, limits);
   }
   bool nan = false;
   for (size_t i = 0; e != nullptr && i < pairs; ++i) {
-    const auto result =
-        e->value.zset().Add(ctx.arg(first + 2 * i + 1), scores[i], flags, limits, &score);
+    const auto result = db.ZAdd(e, ctx.arg(first + 2 * i + 1), scores[i], flags, limits, &score);
     if (result == ZSetValue::AddResult::kNaN) {
       nan = true;
       break;
@@ -133,11 +133,8 @@ void CmdZRem(CommandContext& ctx) {
   if (!found.ok()) return ctx.Error(found.status());
   storage::Entry* e = *found;
   if (e == nullptr) return ctx.reply().Integer(0);
-  int64_t removed = 0;
-  for (size_t i = 2; i < ctx.argc(); ++i) {
-    removed += e->value.zset().Remove(ctx.arg(i)) ? 1 : 0;
-    if (e->value.zset().empty()) break;  // Redis stops here too
-  }
+  // Stops once the set is empty, as Redis does.
+  const auto removed = static_cast<int64_t>(ctx.db().ZRemove(e, std::span(ctx.args()).subspan(2)));
   if (removed > 0) {
     ctx.Notify(kNotifyZset, "zrem", ctx.arg(1));
     zset::EraseIfEmpty(ctx, e, ctx.arg(1));
@@ -149,7 +146,7 @@ void CmdZRem(CommandContext& ctx) {
 void CmdZScore(CommandContext& ctx) {
   auto found = FindZSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
-  const auto score = *found == nullptr ? std::nullopt : (*found)->value.zset().Score(ctx.arg(2));
+  const auto score = *found == nullptr ? std::nullopt : (*found)->value().zset().Score(ctx.arg(2));
   score.has_value() ? ctx.reply().Double(*score) : ctx.reply().Null();
 }
 
@@ -159,7 +156,7 @@ void CmdZMScore(CommandContext& ctx) {
   if (!found.ok()) return ctx.Error(found.status());
   ctx.reply().ArrayHeader(ctx.argc() - 2);
   for (size_t i = 2; i < ctx.argc(); ++i) {
-    const auto score = *found == nullptr ? std::nullopt : (*found)->value.zset().Score(ctx.arg(i));
+    const auto score = *found == nullptr ? std::nullopt : (*found)->value().zset().Score(ctx.arg(i));
     score.has_value() ? ctx.reply().Double(*score) : ctx.reply().Null();
   }
 }
@@ -168,7 +165,7 @@ void CmdZMScore(CommandContext& ctx) {
 void CmdZCard(CommandContext& ctx) {
   auto found = FindZSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
-  ctx.reply().Integer(*found == nullptr ? 0 : static_cast<int64_t>((*found)->value.zset().size()));
+  ctx.reply().Integer(*found == nullptr ? 0 : static_cast<int64_t>((*found)->value().zset().size()));
 }
 
 // ZRANK / ZREVRANK key member [WITHSCORE] (WITHSCORE is Redis 7.2's): the rank, or [rank, score];
@@ -181,7 +178,7 @@ void RankGeneric(CommandContext& ctx, bool reverse) {
   if (!found.ok()) return ctx.Error(found.status());
   double score = 0;
   const auto rank =
-      *found == nullptr ? std::nullopt : (*found)->value.zset().Rank(ctx.arg(2), reverse, &score);
+      *found == nullptr ? std::nullopt : (*found)->value().zset().Rank(ctx.arg(2), reverse, &score);
   if (!rank.has_value()) return with_score ? ctx.reply().NullArray() : ctx.reply().Null();
   if (!with_score) return ctx.reply().Integer(static_cast<int64_t>(*rank));
   ctx.reply().ArrayHeader(2);
@@ -218,8 +215,8 @@ void PopGeneric(CommandContext& ctx, size_t first, size_t n, bool highest, int64
   if (e == nullptr)
     return shape == PopShape::kKeyed ? ctx.reply().NullArray() : ctx.reply().ArrayHeader(0);
   if (count == 0) return ctx.reply().ArrayHeader(0);
-  ZSetValue& z = e->value.zset();
-  const size_t popped = std::min(static_cast<uint64_t>(count), static_cast<uint64_t>(z.size()));
+  const size_t popped =
+      std::min(static_cast<uint64_t>(count), static_cast<uint64_t>(e->value().zset().size()));
   if (shape == PopShape::kKeyed) {
     ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk(key);
@@ -231,7 +228,7 @@ void PopGeneric(CommandContext& ctx, size_t first, size_t n, bool highest, int64
     ctx.reply().ArrayHeader(shape == PopShape::kFlat ? 2 * popped : popped);
   }
   for (size_t i = 0; i < popped; ++i) {
-    const ZSetValue::Entry entry = z.Pop(highest);
+    const ZSetValue::Entry entry = ctx.db().ZPop(e, highest);
     if (shape == PopShape::kNested || shape == PopShape::kKeyed) ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk(entry.member);
     ctx.reply().Double(entry.score);
@@ -373,7 +370,7 @@ void RandMemberWithCount(CommandContext& ctx, int64_t count, bool with_scores) {
   auto found = FindZSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
   if (*found == nullptr || count == 0) return ctx.reply().ArrayHeader(0);
-  const ZSetValue& z = (*found)->value.zset();
+  const ZSetValue& z = (*found)->value().zset();
   const bool distinct = count > 0;
   const uint64_t n = distinct ? static_cast<uint64_t>(count) : static_cast<uint64_t>(-count);
   if (!distinct || n == 1) {
@@ -416,7 +413,7 @@ void CmdZRandMember(CommandContext& ctx) {
   auto found = FindZSet(ctx.db(), ctx.arg(1), Access::kRead);
   if (!found.ok()) return ctx.Error(found.status());
   if (*found == nullptr) return ctx.reply().Null();
-  ctx.reply().Bulk((*found)->value.zset().Random(random_gen).member());
+  ctx.reply().Bulk((*found)->value().zset().Random(random_gen).member());
 }
 
 // ------------------------------------------------------------------------------------------ ZSCAN
@@ -447,7 +444,7 @@ void CmdZScan(CommandContext& ctx) {
   }
   auto opts = ParseScanOptions(ctx.Cursor(3), /*allow_type=*/false);
   if (!opts.ok()) return ctx.Error(opts.status());
-  const ZSetValue& z = (*found)->value.zset();
+  const ZSetValue& z = (*found)->value().zset();
   std::vector<std::string> items;
   const auto count = static_cast<size_t>(opts->count);
   cursor = z.Scan(cursor, count, [&](std::string_view member, double score) {

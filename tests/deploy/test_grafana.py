@@ -18,9 +18,6 @@ from support import prom  # noqa: E402
 DASHBOARD = os.path.join(DEPLOY, "grafana", "sessionkv-sessions.json")
 # Queried by the persistence and replication panels; exported once their subsystems exist.
 PENDING = {
-    "redis_rdb_last_save_timestamp_seconds": "issue 4 (persistence)",
-    "sessionkv_wal_sync_duration_seconds": "issue 4 (persistence)",
-    "sessionkv_commit_queue_depth": "issue 4 (persistence)",
     "redis_master_link_up": "issue 5 (replication)",
     "redis_connected_slave_lag_seconds": "issue 5 (replication)",
     "sessionkv_replication_lag_seconds": "issue 5 (replication)",

@@ -77,7 +77,8 @@ class TestStartupReport(LogCase):
         self.assertIn("Configuration loaded from %s" % self.server.conf_path, log)
         self.assertIn("Data directory: %s" % os.path.realpath(self.server.dir), log)
         self.assertIn("Running mode=standalone, port=%d." % self.server.port, log)
-        self.assertIn("Persistence: none", log)
+        self.assertIn("Persistence: RocksDB in %s, appendfsync everysec"
+                      % os.path.join(os.path.realpath(self.server.dir), "rocksdb"), log)
         self.assertIn("Replication: role master, no replicas", log)
 
 

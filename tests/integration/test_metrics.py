@@ -95,10 +95,9 @@ class TestMetricsFormat(MetricsCase):
     def test_nothing_for_subsystems_that_do_not_exist(self):
         families = self.scrape()
         # A primary without replicas: connected_slaves 0 and no replica-side families (as the exporter);
-        # persistence families only once the persistence engine registers them.
+        # persistence families only with appendonly yes (TestPersistenceMetrics).
         self.assertEqual(families["redis_connected_slaves"].value(), 0)
-        for absent in ("redis_master_link_up", "redis_connected_slave_lag_seconds",
-                       "redis_rdb_last_save_timestamp_seconds"):
+        for absent in ("redis_master_link_up", "redis_connected_slave_lag_seconds"):
             self.assertNotIn(absent, families)
 
     def test_instance_info_labels(self):
@@ -117,6 +116,43 @@ class TestMetricsFormat(MetricsCase):
         self.assertEqual(labels["maxmemory_policy"], "noeviction")
         self.assertEqual(set(labels), {"role", "redis_version", "redis_build_id", "redis_mode", "os",
                                        "maxmemory_policy", "tcp_port", "run_id", "process_id", "master_replid"})
+
+
+@sessionkv_only
+class TestPersistenceMetrics(MetricsCase):
+    """appendonly yes registers the engine's families: redis_exporter's persistence names and the commit
+    pipeline's (docs/persistence.md)."""
+    CONFIG = {"appendonly": "yes", "appendfsync": "always"}
+
+    def test_commit_pipeline_and_wal_sync_latency(self):
+        for i in range(20):
+            self.r.set("k%d" % i, "v")  # under always every reply waits for a WAL fsync
+        families = self.scrape()
+        self.assertEqual(families["redis_loading_dump_file"].value(), 0)
+        self.assertEqual(families["redis_aof_enabled"].value(), 1)
+        self.assertEqual(families["redis_aof_last_write_status"].value(), 1)
+        self.assertAlmostEqual(families["redis_rdb_last_save_timestamp_seconds"].value(),
+                               self.r.lastsave().timestamp(), delta=1)
+        self.assertEqual(families["sessionkv_commit_queue_depth"].type, "gauge")
+        self.assertEqual(families["sessionkv_commit_queue_depth"].value(), 0)  # every reply came: written
+        self.assertGreaterEqual(families["sessionkv_commit_groups_total"].value(), 20)
+        self.assertEqual(families["sessionkv_commit_failed_writes_total"].value(), 0)
+        sync = families["sessionkv_wal_sync_duration_seconds"]
+        self.assertEqual(sync.type, "histogram")
+        samples = {name: value for name, labels, value in sync.samples if "le" not in labels}
+        self.assertGreaterEqual(samples["sessionkv_wal_sync_duration_seconds_count"], 20)
+        self.assertGreater(samples["sessionkv_wal_sync_duration_seconds_sum"], 0)
+
+
+@sessionkv_only
+class TestMemoryOnlyMetrics(MetricsCase):
+    CONFIG = {"appendonly": "no"}
+
+    def test_no_persistence_families(self):
+        families = self.scrape()
+        for absent in ("redis_loading_dump_file", "redis_rdb_last_save_timestamp_seconds",
+                       "sessionkv_commit_queue_depth", "sessionkv_wal_sync_duration_seconds"):
+            self.assertNotIn(absent, families)
 
 
 @sessionkv_only

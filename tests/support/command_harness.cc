@@ -62,10 +62,12 @@ protocol::RespValue CommandHarness::RunAs(server::ClientState& client, const std
 
 size_t CommandHarness::ExpireDue() {
   size_t n = 0;
+  storage::MutationSink sink(state_->engine->recording());
   for (int s = 0; s < keyspace_->num_shards(); ++s) {
     storage::Shard& shard = keyspace_->shard(s);
     std::lock_guard lock(shard.mutex());
-    n += keyspace_->ExpireDue(shard, clock_.NowMs(), SIZE_MAX);
+    n += keyspace_->ExpireDue(shard, clock_.NowMs(), SIZE_MAX, sink);
+    if (!sink.empty()) state_->engine->Append(sink);
   }
   return n;
 }

@@ -44,6 +44,9 @@ class CommandHarness {
   server::Config& config() { return config_; }
   // Runs the active expiry for every shard, as the timer would when it fires now.
   size_t ExpireDue();
+  // A view of database `index` for checks and set-up outside commands; what it changes is recorded
+  // into a sink of the harness and discarded.
+  storage::Db db(int index = 0) { return storage::Db(*keyspace_, index, &scratch_sink_); }
 
  private:
   storage::FakeClock clock_;
@@ -53,6 +56,7 @@ class CommandHarness {
   std::unique_ptr<server::ServerState> state_;
   std::unique_ptr<server::Dispatcher> dispatcher_;
   server::ClientState client_;
+  storage::MutationSink scratch_sink_;
   std::deque<server::ClientState> other_clients_;
 };
 

@@ -39,13 +39,18 @@ def free_port():
 
 
 class Server:
-    """One server process with its own temp dir, config file and log."""
+    """One server process with its own temp dir, config file and log.
 
-    def __init__(self, config=None, args=None):
+    data_dir, if given, is the server's `dir` (where a persistent server keeps its data) instead of the
+    temp dir; the config file and the log stay in the temp dir (so that a full data_dir cannot swallow
+    the log). kill9() and restart() crash and restart the process on the same config and data."""
+
+    def __init__(self, config=None, args=None, data_dir=None):
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="sessionkv-test-")
+        self.data_dir = data_dir or self.dir
         self.log_path = os.path.join(self.dir, "server.log")
-        conf = {"port": str(self.port), "bind": "127.0.0.1", "dir": self.dir}
+        conf = {"port": str(self.port), "bind": "127.0.0.1", "dir": self.data_dir}
         if TARGET == "redis":
             conf.update({"save": '""', "appendonly": "no"})
         else:
@@ -59,14 +64,25 @@ class Server:
             for k, v in conf.items():
                 for value in v if isinstance(v, list) else [v]:
                     f.write("%s %s\n" % (k, value))
-        binary = "redis-server" if TARGET == "redis" else SERVER_BIN
+        self.binary = "redis-server" if TARGET == "redis" else SERVER_BIN
+        self.argv = [self.binary, self.conf_path] + list(args or [])
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([binary, self.conf_path] + list(args or []),
-                                     stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
-        self._wait_ready()
+        self._spawn()
+        try:
+            self._wait_ready()
+        except RuntimeError:  # the message carries the log
+            self.stop()
+            raise
 
-    def _wait_ready(self, timeout=20.0):
+    def _spawn(self):
+        self.started_at = time.monotonic()
+        self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
+
+    def _wait_ready(self, timeout=20.0, poll_s=0.05):
+        """Polls PING until +PONG (or -NOAUTH). Returns the other replies seen meanwhile (e.g. -LOADING
+        while a persistent server loads its data), so a caller can check that nothing else came."""
         deadline = time.time() + timeout
+        seen = []
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("server exited with %s during start-up:\n%s"
@@ -74,14 +90,32 @@ class Server:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
                     s.sendall(b"PING\r\n")
-                    reply = s.recv(64)
+                    reply = s.recv(256)
                     if reply.startswith((b"+PONG", b"-NOAUTH")):
-                        return
+                        return seen
+                    if reply:
+                        seen.append(reply)
             except OSError:
                 pass
-            time.sleep(0.05)
+            time.sleep(poll_s)
         raise RuntimeError("server not ready after %ss:\n%s" % (timeout, self.read_log()))
 
+    def kill9(self):
+        """SIGKILL: the process dies at once, nothing is flushed or closed by the server."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def restart(self, timeout=60.0, wait=True):
+        """Starts the server again on the same config, port and data dir (after kill9() or an exit).
+        With wait, returns (seconds from process start to the first PONG, replies seen before it)."""
+        if self.proc.poll() is None:
+            raise RuntimeError("restart() of a server that is still running")
+        self._spawn()
+        if not wait:
+            return None
+        seen = self._wait_ready(timeout, poll_s=0.01)
+        return time.monotonic() - self.started_at, seen
     def http(self, path, method="GET"):
         """(status, headers, body text) of an HTTP request to the metrics endpoint."""
         import http.client

@@ -11,7 +11,7 @@ namespace {
 
 // Stores a string key directly in the keyspace (no other family needed).
 void Put(CommandHarness& h, const std::string& key) {
-  storage::Db(h.keyspace(), 0).Overwrite(key, storage::Value::String("v"));
+  h.db(0).Overwrite(key, storage::Value::String("v"));
 }
 
 std::string Int(int64_t v) { return ":" + std::to_string(v) + "\r\n"; }
@@ -64,7 +64,7 @@ TEST(ExpireTest, MissingAndPersistentKeys) {
   h.Run({"EXPIRE", "k", "10"});
   EXPECT_EQ(h.RunRaw({"PERSIST", "k"}), ":1\r\n");
   EXPECT_EQ(h.RunRaw({"TTL", "k"}), ":-1\r\n");
-  EXPECT_EQ(storage::Db(h.keyspace(), 0).ExpiresCount(), 0u);
+  EXPECT_EQ(h.db(0).ExpiresCount(), 0u);
 }
 
 TEST(ExpireTest, PastDeadlineDeletesWithoutCountingAnExpiry) {

@@ -17,7 +17,7 @@ using Type = protocol::RespValue::Type;
 // Stores a string key directly in the keyspace, optionally with a TTL (ms from the fake now).
 void Put(CommandHarness& h, const std::string& key, const std::string& value, int db = 0,
          int64_t ttl_ms = 0) {
-  storage::Db view(h.keyspace(), db);
+  storage::Db view = h.db(db);
   storage::Entry* e = view.Overwrite(key, storage::Value::String(value));
   if (ttl_ms != 0) view.SetDeadline(e, h.clock().NowMs() + ttl_ms);
 }
@@ -118,9 +118,9 @@ TEST(KeysTest, CopyIsIndependentOfTheSource) {
   CommandHarness h;
   Put(h, "a", "va");
   EXPECT_EQ(h.RunRaw({"COPY", "a", "b"}), ":1\r\n");
-  storage::Db db(h.keyspace(), 0);
-  db.Find("b")->value.string().bytes = "changed";
-  EXPECT_EQ(db.Find("a")->value.string().bytes, "va");
+  storage::Db db = h.db(0);
+  db.StringAppend(db.Find("b"), "-changed");
+  EXPECT_EQ(db.Find("a")->value().string().bytes, "va");
 }
 
 TEST(KeysTest, Move) {
@@ -134,10 +134,10 @@ TEST(KeysTest, Move) {
   EXPECT_EQ(h.RunRaw({"MOVE", "a", "1"}), ":0\r\n");
   EXPECT_EQ(h.RunRaw({"MOVE", "a", "2"}), ":1\r\n");
   EXPECT_EQ(h.RunRaw({"MOVE", "a", "2"}), ":0\r\n");
-  storage::Db db2(h.keyspace(), 2);
+  storage::Db db2 = h.db(2);
   ASSERT_NE(db2.Find("a"), nullptr);
-  EXPECT_EQ(db2.Find("a")->deadline_ms, h.clock().NowMs() + 3000);
-  EXPECT_EQ(storage::Db(h.keyspace(), 0).Find("a"), nullptr);
+  EXPECT_EQ(db2.Find("a")->deadline_ms(), h.clock().NowMs() + 3000);
+  EXPECT_EQ(h.db(0).Find("a"), nullptr);
 }
 
 TEST(KeysTest, KeysMatchesAndSkipsExpired) {
@@ -210,10 +210,10 @@ TEST(KeysTest, RandomKeyDbSizeFlush) {
   EXPECT_EQ(h.RunRaw({"FLUSHDB", "lazy"}), "-ERR syntax error\r\n");
   EXPECT_EQ(h.RunRaw({"FLUSHDB", "ASYNC"}), "+OK\r\n");
   EXPECT_EQ(h.RunRaw({"DBSIZE"}), ":0\r\n");
-  EXPECT_EQ(storage::Db(h.keyspace(), 5).Size(), 1u);
+  EXPECT_EQ(h.db(5).Size(), 1u);
   EXPECT_EQ(h.RunRaw({"FLUSHALL", "SYNC", "x"}), "-ERR syntax error\r\n");
   EXPECT_EQ(h.RunRaw({"FLUSHALL"}), "+OK\r\n");
-  EXPECT_EQ(storage::Db(h.keyspace(), 5).Size(), 0u);
+  EXPECT_EQ(h.db(5).Size(), 0u);
 }
 
 TEST(KeysTest, RandomKeySkipsExpiredKeys) {

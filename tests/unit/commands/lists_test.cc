@@ -278,7 +278,7 @@ class FakeClient : public server::ClientHandle, public std::enable_shared_from_t
   void Deliver(std::string) override {}
   void Kill() override {}
   void Drain() override {}
-  void Resume(std::string reply) override {
+  void Resume(std::string reply, uint64_t /*ticket*/) override {
     h_.server().blocking.Release(*state_.blocked);
     state_.blocked.reset();
     served_ += reply;

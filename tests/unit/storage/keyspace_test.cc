@@ -21,21 +21,22 @@ class KeyspaceTest : public ::testing::Test {
   }
   size_t ExpireAll() {
     size_t n = 0;
-    for (int s = 0; s < ks_.num_shards(); ++s) n += ks_.ExpireDue(ks_.shard(s), clock_.NowMs(), 1000000);
+    for (int s = 0; s < ks_.num_shards(); ++s) n += ks_.ExpireDue(ks_.shard(s), clock_.NowMs(), 1000000, sink_);
     return n;
   }
 
   FakeClock clock_;
   Keyspace ks_;
+  MutationSink sink_;
 };
 
 TEST_F(KeyspaceTest, AddFindDelete) {
-  Db db(ks_, 0);
+  Db db(ks_, 0, &sink_);
   EXPECT_EQ(db.Find("a"), nullptr);
   db.Add("a", Value::String("1"));
   ASSERT_NE(db.Find("a"), nullptr);
-  EXPECT_EQ(db.Find("a")->value.string().bytes, "1");
-  EXPECT_EQ(Db(ks_, 1).Find("a"), nullptr) << "databases are separate";
+  EXPECT_EQ(db.Find("a")->value().string().bytes, "1");
+  EXPECT_EQ(Db(ks_, 1, &sink_).Find("a"), nullptr) << "databases are separate";
   EXPECT_EQ(db.Size(), 1u);
   EXPECT_TRUE(db.Delete("a"));
   EXPECT_FALSE(db.Delete("a"));
@@ -43,7 +44,7 @@ TEST_F(KeyspaceTest, AddFindDelete) {
 }
 
 TEST_F(KeyspaceTest, LazyExpiryAtDeadlinePlusOne) {
-  Db db(ks_, 0);
+  Db db(ks_, 0, &sink_);
   Entry* e = db.Add("s", Value::String("v"));
   db.SetDeadline(e, clock_.NowMs() + 100);
   EXPECT_EQ(db.ExpiresCount(), 1u);
@@ -57,7 +58,7 @@ TEST_F(KeyspaceTest, LazyExpiryAtDeadlinePlusOne) {
 }
 
 TEST_F(KeyspaceTest, ExpireDueRemovesOnlyDueKeys) {
-  Db db(ks_, 0);
+  Db db(ks_, 0, &sink_);
   for (int i = 0; i < 1000; ++i) {
     Entry* e = db.Add("live" + std::to_string(i), Value::String("v"));
     db.SetDeadline(e, clock_.NowMs() + 3'600'000);
@@ -75,7 +76,7 @@ TEST_F(KeyspaceTest, ExpireDueRemovesOnlyDueKeys) {
 }
 
 TEST_F(KeyspaceTest, NextDeadlineAndListener) {
-  Db db(ks_, 3);
+  Db db(ks_, 3, &sink_);
   int64_t woken = 0;
   for (int s = 0; s < ks_.num_shards(); ++s) {
     ks_.shard(s).set_deadline_listener([&](int64_t d) { woken = d; });
@@ -94,7 +95,7 @@ TEST_F(KeyspaceTest, NextDeadlineAndListener) {
 }
 
 TEST_F(KeyspaceTest, OverwriteClearsOrKeepsTtl) {
-  Db db(ks_, 0);
+  Db db(ks_, 0, &sink_);
   Entry* e = db.Add("k", Value::String("v"));
   db.SetDeadline(e, clock_.NowMs() + 1000);
   e = db.Overwrite("k", Value::String("w"), /*keep_ttl=*/true);
@@ -105,14 +106,14 @@ TEST_F(KeyspaceTest, OverwriteClearsOrKeepsTtl) {
 }
 
 TEST_F(KeyspaceTest, AverageTtl) {
-  Db db(ks_, 0);
+  Db db(ks_, 0, &sink_);
   db.SetDeadline(db.Add("a", Value::String("v")), clock_.NowMs() + 1000);
   db.SetDeadline(db.Add("b", Value::String("v")), clock_.NowMs() + 3000);
   EXPECT_EQ(db.AverageTtlMs(), 2000);
 }
 
 TEST_F(KeyspaceTest, ScanCoversAllShardsAndSkipsExpired) {
-  Db db(ks_, 0);
+  Db db(ks_, 0, &sink_);
   for (int i = 0; i < 300; ++i) db.Add("k" + std::to_string(i), Value::String("v"));
   db.SetDeadline(db.Find("k7"), clock_.NowMs() + 10);
   clock_.Advance(20);
@@ -127,7 +128,7 @@ TEST_F(KeyspaceTest, ScanCoversAllShardsAndSkipsExpired) {
 }
 
 TEST_F(KeyspaceTest, SwapAndClear) {
-  Db db0(ks_, 0), db1(ks_, 1);
+  Db db0(ks_, 0, &sink_), db1(ks_, 1, &sink_);
   db0.Add("a", Value::String("0"));
   for (int s = 0; s < ks_.num_shards(); ++s) ks_.shard(s).SwapDbs(0, 1);
   EXPECT_EQ(db0.Find("a"), nullptr);

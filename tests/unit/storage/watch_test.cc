@@ -32,6 +32,7 @@ class WatchTest : public ::testing::Test {
 
   FakeClock clock_;
   Keyspace ks_;
+  MutationSink sink_;
   std::shared_ptr<WatchFlag> flag_ = std::make_shared<WatchFlag>();
 };
 
@@ -56,10 +57,10 @@ TEST_F(WatchTest, TouchMarksOnlyWatchersOfThatKeyInThatDatabase) {
 }
 
 TEST_F(WatchTest, ExpiryTouchesAfterTheKeyIsGone) {
-  Db db(ks_, 0);
+  Db db(ks_, 0, &sink_);
   std::vector<bool> present_in_listener;
   ks_.set_expired_listener([&](int index, std::string_view key) {
-    present_in_listener.push_back(Db(ks_, index).Find(key) != nullptr);
+    present_in_listener.push_back(Db(ks_, index, &sink_).Find(key) != nullptr);
     ks_.TouchWatchedKey(index, key);
   });
   AddExpiring(db, "k", 100);
@@ -72,7 +73,7 @@ TEST_F(WatchTest, ExpiryTouchesAfterTheKeyIsGone) {
 }
 
 TEST_F(WatchTest, KeyExpiredAtWatchTime) {
-  Db db(ks_, 0);
+  Db db(ks_, 0, &sink_);
   ks_.set_expired_listener([&](int index, std::string_view key) { ks_.TouchWatchedKey(index, key); });
   AddExpiring(db, "k", 100);
   clock_.Advance(200);
@@ -80,7 +81,7 @@ TEST_F(WatchTest, KeyExpiredAtWatchTime) {
   EXPECT_FALSE(ks_.WatchedKeyExpired(0, "k", flag_.get())) << "it was expired already";
   ks_.TouchWatchedKey(0, "k");
   EXPECT_FALSE(Dirty()) << "touching the still stored expired key is skipped";
-  EXPECT_EQ(ks_.ExpireDue(ks_.shard(ks_.ShardOfKey("k")), clock_.NowMs(), 10), 1u);
+  EXPECT_EQ(ks_.ExpireDue(ks_.shard(ks_.ShardOfKey("k")), clock_.NowMs(), 10, sink_), 1u);
   EXPECT_FALSE(Dirty()) << "its deletion is no logical change";
   db.Add("k", Value::String("new"));
   ks_.TouchWatchedKey(0, "k");
@@ -88,12 +89,12 @@ TEST_F(WatchTest, KeyExpiredAtWatchTime) {
 }
 
 TEST_F(WatchTest, ClearTouchesOnlyExistingKeys) {
-  Db db(ks_, 0);
+  Db db(ks_, 0, &sink_);
   db.Add("k", Value::String("v"));
   auto missing = std::make_shared<WatchFlag>();
   ks_.Watch(0, "k", flag_);
   ks_.Watch(0, "missing", missing);
-  Db(ks_, 1).Clear();
+  Db(ks_, 1, &sink_).Clear();
   EXPECT_FALSE(Dirty()) << "another database";
   db.Clear();
   EXPECT_TRUE(Dirty());
@@ -101,7 +102,7 @@ TEST_F(WatchTest, ClearTouchesOnlyExistingKeys) {
 }
 
 TEST_F(WatchTest, ClearOfAKeyExpiredAtWatchTime) {
-  Db db(ks_, 0);
+  Db db(ks_, 0, &sink_);
   AddExpiring(db, "k", 100);
   clock_.Advance(200);
   ks_.Watch(0, "k", flag_);
@@ -113,10 +114,10 @@ TEST_F(WatchTest, ClearOfAKeyExpiredAtWatchTime) {
 }
 
 TEST_F(WatchTest, SwapDbsKeepsWatchesWithTheIndex) {
-  Db db0(ks_, 0), db1(ks_, 1);
+  Db db0(ks_, 0, &sink_), db1(ks_, 1, &sink_);
   db1.Add("k", Value::String("from1"));
   ks_.Watch(0, "k", flag_);
-  ks_.SwapDbs(0, 1);
+  ks_.SwapDbs(0, 1, sink_);
   EXPECT_TRUE(Dirty()) << "k appears in database 0";
   EXPECT_NE(db0.Find("k"), nullptr);
   Reset();
@@ -128,21 +129,21 @@ TEST_F(WatchTest, SwapDbsKeepsWatchesWithTheIndex) {
 
   auto none = std::make_shared<WatchFlag>();
   ks_.Watch(2, "absent", none);
-  ks_.SwapDbs(2, 3);
+  ks_.SwapDbs(2, 3, sink_);
   EXPECT_FALSE(none->dirty.load()) << "missing in both";
 }
 
 TEST_F(WatchTest, SwapDbsWithExpiredKeys) {
-  Db db1(ks_, 1);
+  Db db1(ks_, 1, &sink_);
   AddExpiring(db1, "k", 100);
   clock_.Advance(200);
   ks_.Watch(0, "k", flag_);  // missing in 0
-  ks_.SwapDbs(0, 1);         // replaced by an expired key: still missing to a reader
+  ks_.SwapDbs(0, 1, sink_);         // replaced by an expired key: still missing to a reader
   EXPECT_FALSE(Dirty());
   EXPECT_FALSE(ks_.WatchedKeyExpired(0, "k", flag_.get())) << "now flagged as expired at watch";
-  ks_.SwapDbs(0, 1);  // the expired key leaves again
+  ks_.SwapDbs(0, 1, sink_);  // the expired key leaves again
   EXPECT_FALSE(Dirty());
-  Db(ks_, 0).Add("k", Value::String("live"));
+  Db(ks_, 0, &sink_).Add("k", Value::String("live"));
   ks_.TouchWatchedKey(0, "k");
   EXPECT_TRUE(Dirty());
 }

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+// Start-up: reads every key from RocksDB into the keyspace (docs/persistence.md, "Start-up").
+//
+// One forward scan: a key's metadata comes first and its elements follow it, so each key is built
+// whole and inserted once. Element records of another version than their metadata's (left by a key
+// deleted and created again, not yet compacted away) are skipped. Keys whose deadline passed while the
+// server was down are loaded with their deadline: the expiry timers then delete them exactly as they
+// delete any key that is due, with the "expired" annotation in the log and the `expired` event, at a
+// pace that leaves the server responsive.
+//
+// The server serves connections meanwhile, answering -LOADING to commands that need the data; the
+// loader takes each shard's lock only to insert a key.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "storage/hash_value.h"
+#include "storage/keyspace.h"
+#include "storage/rocks_format.h"
+#include "storage/set_value.h"
+#include "storage/zset_value.h"
+
+namespace sessionkv::storage {
+
+class RocksEngine;  // storage/rocks_engine.h
+
+// The encoding thresholds values are rebuilt with (the server's config).
+struct LoadLimits {
+  HashLimits hash;
+  SetLimits set;
+  ZSetLimits zset;
+  int list_fill = -2;
+};
+
+// Readable from any thread while the load runs (INFO persistence, the progress log).
+struct LoadProgress {
+  std::atomic<uint64_t> keys{0};
+  std::atomic<uint64_t> bytes{0};        // key and value bytes read
+  std::atomic<uint64_t> expired{0};      // keys loaded already past their deadline
+  std::atomic<uint64_t> stale_records{0};
+  std::atomic<uint64_t> total_bytes{0};  // estimate of what there is to read
+};
+
+class Loader {
+ public:
+  Loader(RocksEngine& engine, Keyspace& keyspace, const LoadLimits& limits, LoadProgress* progress)
+      : engine_(engine), keyspace_(keyspace), limits_(limits), progress_(progress) {}
+
+  // Loads everything; `tick` is called every few thousand keys (the caller logs progress from it).
+  // Fails on data it cannot read or cannot place (a database beyond `databases`).
+  absl::Status Run(const std::function<void()>& tick);
+
+ private:
+  struct Pending;
+  void Start(Pending& key, const format::ParsedKey& parsed, const format::Meta& meta, int db);
+  absl::Status AddElement(Pending& key, std::string_view sub, std::string_view value);
+  // Inserts the key built; false if it is not inserted (an empty collection).
+  bool Finish(Pending& key, int64_t now_ms);
+
+  RocksEngine& engine_;
+  Keyspace& keyspace_;
+  LoadLimits limits_;
+  LoadProgress* progress_;
+};
+
+}  // namespace sessionkv::storage
