@@ -108,6 +108,20 @@ struct CommandRow {
   std::vector<CommandRow> subcommands;
 };
 
+// The rows of a family's commands without keys (container subcommands, server and connection commands):
+// the family's COMMAND DOCS group and ACL categories once, what differs per command at each row.
+//   constexpr KeylessRows Sub{.group = "server"};
+//   Sub("load", 3, "noscript stale", CmdScriptLoad, "2.6.0", "Loads ...")
+struct KeylessRows {
+  std::string_view group;
+  std::string_view acl;
+  CommandRow operator()(std::string_view name, int arity, std::string_view flags, CommandHandler handler,
+                        std::string_view since, std::string_view summary, std::string_view tips = "") const {
+    return CommandRow{.name = name, .arity = arity, .flags = flags, .acl = acl, .handler = handler,
+                      .group = group, .since = since, .summary = summary, .tips = tips};
+  }
+};
+
 // `row` with COMMAND INFO tips, for rows built by a family's helper function.
 inline CommandRow WithTips(CommandRow row, std::string_view tips) {
   row.tips = tips;

@@ -299,11 +299,7 @@ void CmdAclHelp(CommandContext& ctx) {
   ctx.ReplyHelp(kLines);
 }
 
-CommandRow Sub(std::string_view name, int arity, std::string_view flags, CommandHandler handler,
-               std::string_view since, std::string_view summary) {
-  return CommandRow{.name = name, .arity = arity, .flags = flags, .handler = handler, .group = "server",
-                    .since = since, .summary = summary};
-}
+constexpr KeylessRows Sub{.group = "server"};
 
 }  // namespace
 

@@ -318,11 +318,7 @@ void CmdClientHelp(CommandContext& ctx) {
 
 // Registered with the connection family (families.h).
 void RegisterClientCommand(CommandTable& table) {
-  auto sub = [](std::string_view name, int arity, std::string_view flags, CommandHandler handler,
-                std::string_view since, std::string_view summary) {
-    return CommandRow{.name = name, .arity = arity, .flags = flags, .acl = "@connection",
-                      .handler = handler, .group = "connection", .since = since, .summary = summary};
-  };
+  constexpr KeylessRows sub{.group = "connection", .acl = "@connection"};
   table.Add({.name = "client", .arity = -2, .group = "connection", .since = "2.4.0",
              .summary = "A container for client connection commands.",
              .subcommands = {

@@ -112,11 +112,7 @@ void CmdPubsubHelp(CommandContext& ctx) {
   ctx.ReplyHelp(kLines);
 }
 
-CommandRow Row(std::string_view name, int arity, std::string_view flags, CommandHandler handler,
-               std::string_view since, std::string_view summary) {
-  return CommandRow{.name = name, .arity = arity, .flags = flags, .handler = handler, .group = "pubsub",
-                    .since = since, .summary = summary};
-}
+constexpr KeylessRows Row{.group = "pubsub"};
 
 }  // namespace
 

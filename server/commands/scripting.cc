@@ -134,11 +134,7 @@ CommandRow EvalRow(std::string_view name, std::string_view flags, CommandHandler
       .keys_function = EvalKeys};
 }
 
-CommandRow ScriptSub(std::string_view name, int arity, std::string_view flags, CommandHandler handler,
-                     std::string_view since, std::string_view summary, std::string_view tips = "") {
-  return CommandRow{.name = name, .arity = arity, .flags = flags, .acl = "@scripting", .handler = handler,
-                    .group = "scripting", .since = since, .summary = summary, .tips = tips};
-}
+constexpr KeylessRows ScriptSub{.group = "scripting", .acl = "@scripting"};
 
 }  // namespace
 

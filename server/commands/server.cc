@@ -91,11 +91,7 @@ void CmdMonitor(CommandContext& ctx) {
 }  // namespace
 
 void RegisterServerCommands(CommandTable& table) {
-  auto config_sub = [](std::string_view name, int arity, std::string_view flags, CommandHandler handler,
-                       std::string_view since, std::string_view summary) {
-    return CommandRow{.name = name, .arity = arity, .flags = flags, .handler = handler,
-                      .group = "server", .since = since, .summary = summary};
-  };
+  constexpr KeylessRows config_sub{.group = "server"};
   table.Add({.name = "config", .arity = -2, .group = "server", .since = "2.0.0",
              .summary = "A container for server configuration commands.",
              .subcommands = {
