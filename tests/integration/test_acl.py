@@ -31,20 +31,13 @@ def sha(text):
 class AclCase(ServerTestCase):
     def setUp(self):
         super().setUp()
-        self._conns = []
         for name in self.r.acl_users():
             if name not in (b"default", "default"):
                 self.r.acl_deluser(name)
         self.r.acl_log_reset()
 
-    def tearDown(self):
-        for c in self._conns:
-            c.close()
-        super().tearDown()
-
     def conn(self, auth=True):
-        c = self.server.raw()
-        self._conns.append(c)
+        c = super().conn()
         if auth and self.PASSWORD:
             self.assertEqual(c.cmd("AUTH", self.PASSWORD), OK)
         return c

@@ -266,7 +266,6 @@ class RenameCommand(ServerCase):
         # The base class starts with FLUSHALL, which this server does not have.
         self._problems_at_start = _problem_count(self)
         self.r = self.server.client()
-        self._conns = []
         self.c = self.conn()
         self.c.cmd("FLUSHDB")
 

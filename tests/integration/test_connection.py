@@ -48,20 +48,6 @@ def hello_map(reply):
 class ConnectionCase(ServerTestCase):
     """Raw connections per test, closed afterwards."""
 
-    def setUp(self):
-        super().setUp()
-        self._conns = []
-
-    def tearDown(self):
-        for conn in self._conns:
-            conn.close()
-        super().tearDown()
-
-    def conn(self):
-        c = self.server.raw()
-        self._conns.append(c)
-        return c
-
     def served_conn(self):
         """A new raw connection that has been served once, so the server has certainly registered it
         (CLIENT KILL and CLIENT LIST then see it)."""

@@ -40,20 +40,6 @@ def rss_bytes(server):
 
 
 class LimitsCase(ServerTestCase):
-    def setUp(self):
-        super().setUp()
-        self._conns = []
-
-    def tearDown(self):
-        for c in self._conns:
-            c.close()
-        super().tearDown()
-
-    def conn(self):
-        c = self.server.raw()
-        self._conns.append(c)
-        return c
-
     def small_receiver(self):
         """A raw connection whose receive buffer is tiny, so unread replies pile up in the server."""
         c = self.conn()

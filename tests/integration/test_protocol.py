@@ -122,20 +122,6 @@ def protocol_error(text):
 class ProtocolCase(ServerTestCase):
     """Hands out raw connections and closes them after the test."""
 
-    def setUp(self):
-        super().setUp()
-        self._conns = []
-
-    def tearDown(self):
-        for conn in self._conns:
-            conn.close()
-        super().tearDown()
-
-    def conn(self):
-        c = self.server.raw()
-        self._conns.append(c)
-        return c
-
     def assertRepliesThenOpen(self, data, expected):
         """Sends `data` in one send(), expects exactly the bytes `expected`, and an open connection."""
         c = self.conn()

@@ -271,6 +271,12 @@ class ServerTestCase(unittest.TestCase):
         if _problem_count(self) > self._problems_at_start:
             type(self)._failed = True  # keep this class's server dir and log for the post-mortem
 
+    def conn(self):
+        """A raw connection to the class's server, closed when the test ends."""
+        c = self.server.raw()
+        self.addCleanup(c.close)
+        return c
+
     def assertError(self, fn, text):
         """Asserts that fn() raises a redis error whose message is exactly `text` (without '-')."""
         with self.assertRaises(redis.exceptions.ResponseError) as cm:

@@ -73,18 +73,7 @@ class ServerCase(ServerTestCase):
 
     def setUp(self):
         super().setUp()
-        self._conns = []
         self.c = self.conn()
-
-    def tearDown(self):
-        for conn in self._conns:
-            conn.close()
-        super().tearDown()
-
-    def conn(self):
-        conn = self.server.raw()
-        self._conns.append(conn)
-        return conn
 
     def info(self, *sections, conn=None):
         raw = (conn or self.c).cmd("INFO", *sections)
