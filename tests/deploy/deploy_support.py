@@ -38,12 +38,25 @@ def conf_directives(path):
     return out
 
 
+def serve_shipped_config(conf, old_dir, extra=()):
+    """A RunningServer on a copy of the shipped config `conf` whose `dir <old_dir>` points at a temp dir
+    (the data dir must exist); the copy goes when the server stops."""
+    tmp = tempfile.mkdtemp(prefix="sessionkv-conf-")
+    local = os.path.join(tmp, os.path.basename(conf))
+    with open(conf) as f, open(local, "w") as out:
+        out.write(f.read().replace("dir " + old_dir, "dir " + tmp))
+    server = RunningServer(local, extra)
+    server.cleanup_dirs.append(tmp)
+    return server
+
+
 class RunningServer:
     """The real binary started as `sessionkv-server <conf> --port P --bind 127.0.0.1 --dir D --metrics-port M
     --metrics-bind 127.0.0.1`: the file must load, then the overrides keep the test on loopback."""
 
     def __init__(self, conf_path, extra=()):
         self.port, self.metrics_port = free_port(), free_port()
+        self.cleanup_dirs = []  # removed with the server's own dir at stop
         self.dir = tempfile.mkdtemp(prefix="sessionkv-deploy-")
         self.log_path = os.path.join(self.dir, "server.log")
         self.log = open(self.log_path, "ab")
@@ -73,9 +86,26 @@ class RunningServer:
         cli = ["redis-cli", "-p", str(self.port)] + (["-a", password, "--no-auth-warning"] if password else [])
         return subprocess.run(cli + list(args), capture_output=True, text=True, timeout=20).stdout.strip()
 
+    def readyz_status(self):
+        """The HTTP status /readyz answers."""
+        import urllib.error
+        import urllib.request
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/readyz" % self.metrics_port, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=20)
         self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        for d in [self.dir] + self.cleanup_dirs:
+            shutil.rmtree(d, ignore_errors=True)

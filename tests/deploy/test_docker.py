@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import unittest
 
-from deploy_support import DEPLOY, ROOT, SERVER_BIN, RunningServer, conf_directives, server_default
+from deploy_support import DEPLOY, ROOT, SERVER_BIN, conf_directives, serve_shipped_config, server_default
 
 DOCKER = os.path.join(DEPLOY, "docker")
 ENTRYPOINT = os.path.join(DOCKER, "docker-entrypoint.sh")
@@ -113,19 +113,9 @@ class TestDockerfile(unittest.TestCase):
         self.assertEqual(d["dir"], ["/data"])
         self.assertEqual(d["logfile"], ['""'])
         self.assertEqual(d["port"], [server_default("port")])
-        tmp = tempfile.mkdtemp()
-        try:
-            local = os.path.join(tmp, "sessionkv.conf")
-            with open(conf) as f, open(local, "w") as out:
-                out.write(f.read().replace("dir /data", "dir " + tmp))
-            s = RunningServer(local)
-            try:
-                self.assertEqual(s.cmd("PING"), "PONG")
-                self.assertEqual(s.cmd("CONFIG", "GET", "protected-mode").split(), ["protected-mode", "no"])
-            finally:
-                s.stop()
-        finally:
-            shutil.rmtree(tmp)
+        with serve_shipped_config(conf, "/data") as s:
+            self.assertEqual(s.cmd("PING"), "PONG")
+            self.assertEqual(s.cmd("CONFIG", "GET", "protected-mode").split(), ["protected-mode", "no"])
 
 
 STUBS = {

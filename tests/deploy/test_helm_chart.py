@@ -7,7 +7,6 @@ import os
 import shutil
 import tempfile
 import unittest
-import urllib.request
 
 from deploy_support import DEPLOY, RunningServer, server_default
 from helm_render import RenderError, Renderer
@@ -160,14 +159,10 @@ class TestGeneratedConfig(unittest.TestCase):
                     # The pod's paths, moved here: the config volume and the data volume (which must exist).
                     f.write(text.replace("/etc/sessionkv/", tmp + "/").replace("dir /data", "dir " + tmp))
             self.assertIn("dir /data", cm["data"]["common.conf"])  # the data volume's mount
-            s = RunningServer(os.path.join(tmp, "primary.conf"), extra=["--requirepass", "s3cret"])
-            try:
+            with RunningServer(os.path.join(tmp, "primary.conf"), extra=["--requirepass", "s3cret"]) as s:
                 self.assertEqual(s.cmd("PING", password="s3cret"), "PONG")
                 self.assertIn("unknown command", s.cmd("FLUSHALL", password="s3cret"))  # disableCommands
-                with urllib.request.urlopen("http://127.0.0.1:%d/readyz" % s.metrics_port, timeout=10) as r:
-                    self.assertEqual(r.status, 200)
-            finally:
-                s.stop()
+                self.assertEqual(s.readyz_status(), 200)
         finally:
             shutil.rmtree(tmp)
 

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from deploy_support import DEPLOY, RunningServer, conf_directives
+from deploy_support import DEPLOY, conf_directives, serve_shipped_config
 
 SYSTEMD = os.path.join(DEPLOY, "systemd")
 
@@ -75,22 +75,10 @@ class TestUnit(unittest.TestCase):
 class TestReplicaConfig(unittest.TestCase):
     def test_config_loads_and_serves_health(self):
         conf = os.path.join(SYSTEMD, "sessionkv.conf")
-        tmp = tempfile.mkdtemp()
-        try:
-            local = os.path.join(tmp, "sessionkv.conf")
-            with open(conf) as f, open(local, "w") as out:
-                out.write(f.read().replace("dir /var/lib/sessionkv", "dir " + tmp))
-            s = RunningServer(local)
-            try:
-                self.assertEqual(s.cmd("PING", password="change-me"), "PONG")
-                self.assertIn("NOAUTH", s.cmd("PING"))
-                import urllib.request
-                with urllib.request.urlopen("http://127.0.0.1:%d/readyz" % s.metrics_port, timeout=10) as r:
-                    self.assertEqual(r.status, 200)
-            finally:
-                s.stop()
-        finally:
-            shutil.rmtree(tmp)
+        with serve_shipped_config(conf, "/var/lib/sessionkv") as s:
+            self.assertEqual(s.cmd("PING", password="change-me"), "PONG")
+            self.assertIn("NOAUTH", s.cmd("PING"))
+            self.assertEqual(s.readyz_status(), 200)
 
 
 if __name__ == "__main__":
