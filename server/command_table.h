@@ -167,6 +167,11 @@ struct CommandSpec {
   mutable CommandStats stats;
 
   bool has(uint32_t flag) const { return (flags & flag) != 0; }
+  // Whether `argc` arguments (the name included) satisfy the arity: N exactly, or at least N for -N.
+  bool AcceptsArgc(size_t argc) const {
+    const auto n = static_cast<int64_t>(argc);
+    return arity > 0 ? n == arity : n >= -arity;
+  }
   bool is_container() const { return !subcommands.empty(); }
   const CommandSpec* FindSubcommand(std::string_view name) const;  // case-insensitive
   // The argv indexes of the keys of this invocation (arity already checked).
@@ -180,6 +185,13 @@ class CommandTable {
   // or an impossible key range (checked once at start-up, like Kvrocks).
   void Add(const CommandRow& row);
   const CommandSpec* Find(std::string_view name) const;
+  // The command `args` names, descending into a container's subcommand when there is one (ACL DRYRUN,
+  // redis.call); nullptr for an unknown command or subcommand.
+  const CommandSpec* FindForArgs(const std::vector<std::string_view>& args) const {
+    const CommandSpec* spec = args.empty() ? nullptr : Find(args[0]);
+    if (spec != nullptr && spec->is_container() && args.size() >= 2) spec = spec->FindSubcommand(args[1]);
+    return spec;
+  }
   // rename-command: "" removes the command; otherwise it is reachable only under the new name.
   bool Rename(std::string_view from, std::string_view to);
   size_t size() const { return by_name_.size(); }

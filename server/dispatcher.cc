@@ -97,15 +97,21 @@ bool CountErrorReply(ServerState& server, const std::string& out, size_t mark) {
 
 }  // namespace
 
-std::string CheckAcl(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
-                     ClientState& client) {
+std::string AclDenialText(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
+                          ClientState& client, bool log) {
   if (client.user == nullptr) return {};
   const AclUserRules& rules = CurrentRules(client);
   if (rules.unrestricted) return {};
   const AclVerdict verdict = server.acl.Check(rules, spec, args);
   if (verdict.ok()) return {};
-  LogAclVerdict(server, client, verdict, spec, args);
-  return StrCat("NOPERM ", AclDenialMessage(verdict, client.user->name(), spec, args, /*verbose=*/false));
+  if (log) LogAclVerdict(server, client, verdict, spec, args);
+  return AclDenialMessage(verdict, client.user->name(), spec, args, /*verbose=*/false);
+}
+
+std::string CheckAcl(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
+                     ClientState& client) {
+  std::string denial = AclDenialText(server, spec, args, client);
+  return denial.empty() ? denial : StrCat("NOPERM ", denial);
 }
 
 void LogAclVerdict(ServerState& server, ClientState& client, const AclVerdict& verdict, const CommandSpec& spec,
@@ -162,7 +168,7 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
   }
   // CLIENT LIST cmd= names the command looked up, also when a check below refuses it (Redis's lastcmd).
   client.info->last_command.store(spec, std::memory_order_relaxed);
-  if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
+  if (!spec->AcceptsArgc(args.size())) {
     return reject(*spec, WrongArityError(spec->full_name));
   }
   if (AuthRequired(server_.acl, client) && !spec->has(kCmdNoAuth)) return reject(*spec, kErrNoAuth);

@@ -40,8 +40,11 @@ void CallCommand(ServerState& server, const CommandSpec& spec, const std::vector
 
 enum class AclDenial : uint8_t;
 struct AclVerdict;
-// The client's ACL check of a resolved command (Redis's ACLCheckAllPerm in processCommand): "" if allowed,
-// else the NOPERM error line, after adding the denial to the ACL LOG.
+// The client's ACL check of a resolved command (Redis's ACLCheckAllPerm): "" if allowed, else why not (the
+// text after the error code), after adding the denial to the ACL LOG when `log` is set.
+std::string AclDenialText(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
+                          ClientState& client, bool log = true);
+// The same check as processCommand answers it: "" if allowed, else the NOPERM error line.
 std::string CheckAcl(ServerState& server, const CommandSpec& spec, const std::vector<std::string_view>& args,
                      ClientState& client);
 // Adds a denial to the ACL LOG with the client's CLIENT LIST line: `object` is the command, key or channel

@@ -66,30 +66,20 @@ int RaiseErrorTable(lua_State* lua, std::string_view message) {
 // else the error, after logging the denial in the ACL LOG.
 std::string ScriptAclDenial(ScriptEngine::Run& run, const CommandSpec& spec,
                             const std::vector<std::string_view>& args) {
-  ClientState& caller = run.caller.client();
-  if (caller.user == nullptr) return {};
-  const AclUserRules& rules = CurrentRules(caller);
-  if (rules.unrestricted) return {};
-  ServerState& server = run.caller.server();
-  const AclVerdict verdict = server.acl.Check(rules, spec, args);
-  if (verdict.ok()) return {};
-  LogAclVerdict(server, caller, verdict, spec, args);
-  return StrCat("ERR ACL failure in script: ",
-                AclDenialMessage(verdict, caller.user->name(), spec, args, /*verbose=*/false));
+  std::string denial = AclDenialText(run.caller.server(), spec, args, run.caller.client());
+  return denial.empty() ? denial : StrCat("ERR ACL failure in script: ", denial);
 }
 
 // The spec redis.call may run for `args`, or nullptr with the error text Redis gives.
 const CommandSpec* ResolveForScript(ScriptEngine::Run& run, bool wrote,
                                     const std::vector<std::string_view>& args, std::string* error) {
   ServerState& server = run.caller.server();
-  const CommandSpec* spec = server.commands.Find(args[0]);
-  if (spec != nullptr && spec->is_container() && args.size() >= 2) spec = spec->FindSubcommand(args[1]);
+  const CommandSpec* spec = server.commands.FindForArgs(args);
   if (spec == nullptr) {
     *error = "ERR Unknown Redis command called from script";
     return nullptr;
   }
-  const int argc = static_cast<int>(args.size());
-  if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
+  if (!spec->AcceptsArgc(args.size())) {
     *error = "ERR Wrong number of args calling Redis command from script";
   } else if (spec->has(kCmdNoscript)) {
     *error = "ERR This Redis command is not allowed from script";
@@ -212,11 +202,8 @@ int LuaSha1Hex(lua_State* lua) {
   if (lua_gettop(lua) != 1) return RaiseErrorTable(lua, "ERR wrong number of arguments");
   size_t len = 0;
   const char* s = lua_tolstring(lua, 1, &len);
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(s == nullptr ? "" : s), s == nullptr ? 0 : len, digest);
-  char hex[2 * SHA_DIGEST_LENGTH + 1];
-  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-  lua_pushlstring(lua, hex, 2 * SHA_DIGEST_LENGTH);
+  const std::string hex = ScriptEngine::Sha1Hex(s == nullptr ? std::string_view() : std::string_view(s, len));
+  lua_pushlstring(lua, hex.data(), hex.size());
   return 1;
 }
 
@@ -277,18 +264,26 @@ int LuaBreakpoint(lua_State* lua) {
 }
 int LuaDebug(lua_State*) { return 0; }
 
-// redis.acl_check_cmd(command, ...): whether the caller may run it; every authenticated client may run
-// every command until ACL users exist.
+// redis.acl_check_cmd(command, arg...): whether the caller's ACL user may run the command with those
+// arguments (checked as redis.call would, without an ACL LOG entry). As in Redis the arity is not checked:
+// keys are taken from whatever arguments there are.
 int LuaAclCheckCmd(lua_State* lua) {
   ScriptEngine::Run* run = CurrentRun(lua);
-  if (lua_gettop(lua) < 1) return RaiseErrorTable(lua, "ERR Please specify at least one argument for this redis lib call");
-  size_t len = 0;
-  const char* name = lua_tolstring(lua, 1, &len);
-  if (name == nullptr || run == nullptr ||
-      run->caller.server().commands.Find(std::string_view(name, len)) == nullptr) {
-    return RaiseErrorTable(lua, "ERR Invalid command passed to redis.acl_check_cmd()");
+  if (lua_gettop(lua) < 1) {
+    return RaiseErrorTable(lua, "ERR Please specify at least one argument for this redis lib call");
   }
-  lua_pushboolean(lua, 1);
+  bool invalid = run == nullptr, allowed = false;
+  if (!invalid) {
+    std::vector<std::string> storage;
+    invalid = !CollectArgs(lua, &storage);
+    const std::vector<std::string_view> args(storage.begin(), storage.end());
+    const CommandSpec* spec = invalid ? nullptr : run->caller.server().commands.FindForArgs(args);
+    invalid = spec == nullptr;
+    allowed = !invalid && AclDenialText(run->caller.server(), *spec, args, run->caller.client(),
+                                        /*log=*/false).empty();
+  }
+  if (invalid) return RaiseErrorTable(lua, "ERR Invalid command passed to redis.acl_check_cmd()");
+  lua_pushboolean(lua, allowed ? 1 : 0);
   return 1;
 }
 

@@ -173,13 +173,9 @@ void CmdAclDryRun(CommandContext& ctx) {
   if (user == nullptr) return ctx.Error(StrCat("ERR User '", ctx.arg(2), "' not found"));
   const std::vector<std::string_view> args(ctx.args().begin() + 3, ctx.args().end());
   // Looked up as the dispatcher does, in the table as renamed.
-  const CommandSpec* spec = server.commands.Find(args[0]);
-  if (spec != nullptr && spec->is_container() && args.size() >= 2) spec = spec->FindSubcommand(args[1]);
+  const CommandSpec* spec = server.commands.FindForArgs(args);
   if (spec == nullptr) return ctx.Error(StrCat("ERR Command '", args[0], "' not found"));
-  const int argc = static_cast<int>(args.size());
-  if (spec->arity > 0 ? argc != spec->arity : argc < -spec->arity) {
-    return ctx.Error(WrongArityError(spec->full_name));
-  }
+  if (!spec->AcceptsArgc(args.size())) return ctx.Error(WrongArityError(spec->full_name));
   const AclVerdict verdict = server.acl.Check(*user->rules(), *spec, args);
   if (!verdict.ok()) return ctx.reply().Bulk(AclDenialMessage(verdict, user->name(), *spec, args, /*verbose=*/true));
   ctx.reply().Ok();

@@ -188,6 +188,21 @@ class TestSandbox(ScriptingCase):
         self.assertEqual(self.r.eval("return tonumber('12') + 1", 0), 13)
         self.assertEqual(self.r.eval("return loadstring('return 1 + 1')()", 0), 2)
 
+    def test_acl_check_cmd_answers_for_the_caller(self):
+        self.assertEqual(self.r.eval("return redis.acl_check_cmd('set', 'k', 'v')", 0), 1)
+        self.assertEqual(self.r.eval("return redis.acl_check_cmd('get')", 0), 1)  # the arity is not checked
+        script = "return redis.acl_check_cmd('nosuch')"
+        self.assertEqual(self.eval_raw(script),
+                         script_error("ERR Invalid command passed to redis.acl_check_cmd()", script))
+        self.r.acl_setuser("lim", enabled=True, nopass=True, keys=["a*"], commands=["+get", "+eval"])
+        try:
+            c = self.server.client(username="lim", password="x")
+            self.assertEqual(c.eval("return {redis.acl_check_cmd('get', 'abc'), redis.acl_check_cmd('get', 'z'), "
+                                    "redis.acl_check_cmd('set', 'a', 'b')}", 0), [1, None, None])
+            c.close()
+        finally:
+            self.r.acl_deluser("lim")
+
     @needs_redis_72
     def test_os_clock_is_the_only_os_function(self):
         self.assertEqual(self.r.eval("return os.clock() >= 0", 0), 1)
