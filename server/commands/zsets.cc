@@ -202,18 +202,25 @@ enum class PopShape : uint8_t {
 // Redis's genericZpopCommand over the keys at argv[first, first + n): the first existing key is
 // popped (WRONGTYPE if it is not a sorted set); no key at all answers an empty array (a null array
 // for ZMPOP). One "zpopmin"/"zpopmax" event, and "del" when the set empties.
-void PopGeneric(CommandContext& ctx, size_t first, size_t n, bool highest, int64_t count,
-                PopShape shape) {
-  storage::Entry* e = nullptr;
+struct FirstZSet {
+  storage::Entry* entry = nullptr;  // nullptr: none of the keys exists
   std::string_view key;
-  for (size_t i = first; i < first + n && e == nullptr; ++i) {
-    key = ctx.arg(i);
-    auto found = FindZSet(ctx.db(), key, Access::kWrite);
-    if (!found.ok()) return ctx.Error(found.status());
-    e = *found;
+};
+
+// The first of argv[first, first + n) that exists; WRONGTYPE for one that is not a sorted set.
+absl::StatusOr<FirstZSet> FindFirstZSet(CommandContext& ctx, size_t first, size_t n) {
+  for (size_t i = first; i < first + n; ++i) {
+    auto found = FindZSet(ctx.db(), ctx.arg(i), Access::kWrite);
+    if (!found.ok()) return found.status();
+    if (*found != nullptr) return FirstZSet{*found, ctx.arg(i)};
   }
-  if (e == nullptr)
-    return shape == PopShape::kKeyed ? ctx.reply().NullArray() : ctx.reply().ArrayHeader(0);
+  return FirstZSet{};
+}
+
+// Pops `count` members of the sorted set `e` at `key` and replies in `shape`. One "zpopmin"/"zpopmax"
+// event, and "del" when the set empties.
+void PopFrom(CommandContext& ctx, storage::Entry* e, std::string_view key, bool highest, int64_t count,
+             PopShape shape) {
   if (count == 0) return ctx.reply().ArrayHeader(0);
   const size_t popped =
       std::min(static_cast<uint64_t>(count), static_cast<uint64_t>(e->value().zset().size()));
@@ -235,6 +242,18 @@ void PopGeneric(CommandContext& ctx, size_t first, size_t n, bool highest, int64
   }
   ctx.Notify(kNotifyZset, highest ? "zpopmax" : "zpopmin", key);
   zset::EraseIfEmpty(ctx, e, key);
+}
+
+// Redis's genericZpopCommand over the keys at argv[first, first + n): the first existing key is
+// popped; no key at all answers an empty array (a null array for ZMPOP).
+void PopGeneric(CommandContext& ctx, size_t first, size_t n, bool highest, int64_t count,
+                PopShape shape) {
+  absl::StatusOr<FirstZSet> found = FindFirstZSet(ctx, first, n);
+  if (!found.ok()) return ctx.Error(found.status());
+  if (found->entry == nullptr) {
+    return shape == PopShape::kKeyed ? ctx.reply().NullArray() : ctx.reply().ArrayHeader(0);
+  }
+  PopFrom(ctx, found->entry, found->key, highest, count, shape);
 }
 
 // ZPOPMIN / ZPOPMAX key [count]: the count is parsed first ("must be positive" for a negative one
@@ -309,22 +328,12 @@ void CmdZMPop(CommandContext& ctx) {
 // Blocking pops (server/blocking.h): pop from the first sorted set that exists, else wait until one of
 // the keys holds a sorted set, then the command runs again. Inside EXEC they answer a null array at once.
 
-// Whether one of argv[first, first + n) holds a sorted set; false with the error written for a key of
-// another type (Redis checks every key in order before blocking).
-bool AnyZSet(CommandContext& ctx, size_t first, size_t n, bool* found) {
-  *found = false;
-  for (size_t i = first; i < first + n && !*found; ++i) {
-    auto e = FindZSet(ctx.db(), ctx.arg(i), Access::kWrite);
-    if (!e.ok()) {
-      ctx.Error(e.status());
-      return false;
-    }
-    *found = *e != nullptr;
-  }
-  return true;
-}
-
-void BlockOnZSets(CommandContext& ctx, size_t first, size_t n, int64_t timeout) {
+// Pops from the first existing sorted set of argv[first, first + n), else blocks on them all.
+void PopOrBlock(CommandContext& ctx, size_t first, size_t n, bool highest, int64_t count, PopShape shape,
+                int64_t timeout) {
+  absl::StatusOr<FirstZSet> found = FindFirstZSet(ctx, first, n);
+  if (!found.ok()) return ctx.Error(found.status());
+  if (found->entry != nullptr) return PopFrom(ctx, found->entry, found->key, highest, count, shape);
   if (!Blocking::MayBlock(ctx)) return ctx.reply().NullArray();
   ctx.server().blocking.Block(ctx, std::span<const std::string_view>(ctx.args()).subspan(first, n),
                               storage::ValueType::kZSet, timeout);
@@ -334,11 +343,7 @@ void BlockOnZSets(CommandContext& ctx, size_t first, size_t n, int64_t timeout) 
 void BlockingPopMinMax(CommandContext& ctx, bool highest) {
   auto timeout = Blocking::ParseTimeout(ctx, ctx.arg(ctx.argc() - 1));
   if (!timeout.ok()) return ctx.Error(timeout.status());
-  const size_t nkeys = ctx.argc() - 2;
-  bool found;
-  if (!AnyZSet(ctx, 1, nkeys, &found)) return;
-  if (found) return PopGeneric(ctx, 1, nkeys, highest, 1, PopShape::kKeyedTriple);
-  BlockOnZSets(ctx, 1, nkeys, *timeout);
+  PopOrBlock(ctx, 1, ctx.argc() - 2, highest, 1, PopShape::kKeyedTriple, *timeout);
 }
 
 void CmdBZPopMin(CommandContext& ctx) { BlockingPopMinMax(ctx, false); }
@@ -351,13 +356,8 @@ void CmdBZMPop(CommandContext& ctx) {
   if (!parsed.ok()) return ctx.Error(parsed.status());
   auto timeout = Blocking::ParseTimeout(ctx, ctx.arg(1));
   if (!timeout.ok()) return ctx.Error(timeout.status());
-  bool found;
-  if (!AnyZSet(ctx, parsed->first_key, parsed->numkeys, &found)) return;
-  if (found) {
-    return PopGeneric(ctx, parsed->first_key, parsed->numkeys, parsed->highest, parsed->count,
-                      PopShape::kKeyed);
-  }
-  BlockOnZSets(ctx, parsed->first_key, parsed->numkeys, *timeout);
+  PopOrBlock(ctx, parsed->first_key, parsed->numkeys, parsed->highest, parsed->count, PopShape::kKeyed,
+             *timeout);
 }
 
 // ----------------------------------------------------------------------------------- ZRANDMEMBER
