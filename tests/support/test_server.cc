@@ -69,7 +69,11 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(const TestServerOp
     std::unique_ptr<TestServer> server(new TestServer());
     server->failures_at_start_ = FailedTests();
     last = server->Launch(options, binary);
-    if (last.ok()) last = server->WaitReady(options.ready_timeout);
+    std::string password;
+    for (const auto& [name, value] : options.config) {
+      if (name == "requirepass") password = value;
+    }
+    if (last.ok()) last = server->WaitReady(options.ready_timeout, password);
     if (last.ok()) return server;
     const bool port_lost = server->ReadLog().find("Address already in use") != std::string::npos;
     if (!port_lost) {
@@ -122,7 +126,7 @@ absl::Status TestServer::Launch(const TestServerOptions& options, const std::str
   return absl::OkStatus();
 }
 
-absl::Status TestServer::WaitReady(std::chrono::milliseconds timeout) {
+absl::Status TestServer::WaitReady(std::chrono::milliseconds timeout, const std::string& password) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   absl::Status last = absl::DeadlineExceededError("not tried");
   while (std::chrono::steady_clock::now() < deadline) {
@@ -135,10 +139,11 @@ absl::Status TestServer::WaitReady(std::chrono::milliseconds timeout) {
     client::ConnectOptions opts = connect_options();
     opts.connect_timeout = std::chrono::milliseconds(500);
     opts.io_timeout = std::chrono::milliseconds(1000);
+    opts.password = password;
     auto conn = client::Connection::Connect(opts);
     if (conn.ok()) {
       auto pong = (*conn)->Call("PING");
-      // A server with requirepass answers NOAUTH: it is up all the same.
+      // A server whose password the options do not show (an aclfile) answers NOAUTH: up all the same.
       if (pong.ok() || (client::IsServerError(pong.status()) &&
                         pong.status().message().substr(0, 6) == "NOAUTH")) {
         return absl::OkStatus();

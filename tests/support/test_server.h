@@ -63,7 +63,9 @@ class TestServer {
  private:
   TestServer() = default;
   absl::Status Launch(const TestServerOptions& options, const std::string& binary);
-  absl::Status WaitReady(std::chrono::milliseconds timeout);
+  // Until PING answers PONG (a loading server answers -LOADING); `password` (requirepass) lets the
+  // probe past NOAUTH, which a server answers before it says whether it is loading.
+  absl::Status WaitReady(std::chrono::milliseconds timeout, const std::string& password);
 
   uint16_t port_ = 0;
   std::string dir_;

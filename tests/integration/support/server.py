@@ -59,6 +59,7 @@ class Server:
             conf["metrics-port"] = "0"
         conf.update(config or {})
         self.metrics_port = int(conf.get("metrics-port", 0)) if TARGET != "redis" else 0
+        self.password = conf.get("requirepass") or None  # lets _wait_ready's probe past NOAUTH
         self.conf_path = os.path.join(self.dir, "server.conf")
         with open(self.conf_path, "w") as f:
             for k, v in conf.items():
@@ -79,8 +80,10 @@ class Server:
         self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
 
     def _wait_ready(self, timeout=20.0, poll_s=0.05):
-        """Polls PING until +PONG (or -NOAUTH). Returns the other replies seen meanwhile (e.g. -LOADING
-        while a persistent server loads its data), so a caller can check that nothing else came."""
+        """Polls PING until +PONG. Returns the other replies seen meanwhile (e.g. -LOADING while a
+        persistent server loads its data), so a caller can check that nothing else came. With
+        requirepass the probe authenticates first (NOAUTH comes before LOADING); a server whose password
+        the config does not show (an aclfile) counts as ready on -NOAUTH."""
         deadline = time.time() + timeout
         seen = []
         while time.time() < deadline:
@@ -89,6 +92,10 @@ class Server:
                                    % (self.proc.returncode, self.read_log()))
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                    if self.password:
+                        pw = self.password.encode()
+                        s.sendall(b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(pw), pw))
+                        s.recv(256)
                     s.sendall(b"PING\r\n")
                     reply = s.recv(256)
                     if reply.startswith((b"+PONG", b"-NOAUTH")):
