@@ -27,10 +27,15 @@ void CommitBatcher::Schedule() {
 void CommitBatcher::Run() {
   scheduled_ = false;
   const uint64_t target = std::exchange(target_, 0);
-  std::vector<std::shared_ptr<CommitWaiter>> waiting;
-  waiting.swap(waiting_);
-  const storage::CommitResult result = engine_.Commit(target);
-  for (const auto& w : waiting) w->OnCommitted(result);
+  auto waiting = std::make_shared<std::vector<std::shared_ptr<CommitWaiter>>>();
+  waiting->swap(waiting_);
+  // On the engine's writer thread: the result goes back to this thread, to the waiters of this request.
+  engine_.CommitAsync(target, [&io = io_, waiting](const storage::CommitResult& result) {
+    if (waiting->empty()) return;
+    asio::post(io, [waiting, result] {
+      for (const auto& w : *waiting) w->OnCommitted(result);
+    });
+  });
 }
 
 }  // namespace sessionkv::server

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Group commit on an I/O thread (docs/persistence.md, "Ordering and group commit"): Redis's beforeSleep,
-// one write (and one fsync under appendfsync always) per event-loop iteration, never one per command.
+// one commit request (so one write, and one fsync under appendfsync always) per event-loop iteration at
+// most, never one per command.
 //
 // A connection whose replies wait for a ticket registers here instead of writing them. The first
 // registration of an iteration posts one commit handler; Asio runs it after the handlers already ready
-// (the other connections this iteration serves), so it commits, as leader, everything every connection
-// of this thread (and any other thread) appended meanwhile, then hands the result to each waiting
-// connection, which sends its replies (or the MISCONF error for a write that failed). The thread blocks
-// for that one write, not per command, and no thread ever spins.
+// (the other connections this iteration serves), so its one request covers every connection of the
+// iteration. The engine makes the write (with everything any thread appended meanwhile), inline or,
+// under appendfsync always, on its writer thread while this thread goes on serving; the result is posted back here and handed to each
+// waiting connection, which sends its replies (or the MISCONF error for a write that failed). No thread
+// blocks on another's write and none ever spins.
 #pragma once
 
 #include <cstdint>

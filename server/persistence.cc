@@ -145,7 +145,8 @@ std::thread StartLoading(ServerState& state) {
           absl::StrFormat("Loading: %d keys, %s read, %.1f MB/s", p.load.keys.load(std::memory_order_relaxed),
                           Megabytes(bytes), static_cast<double>(bytes) / 1e3 / static_cast<double>(now - start)));
     };
-    const absl::Status status = loader.Run(tick);
+    // One thread per core: the I/O threads only answer -LOADING meanwhile.
+    const absl::Status status = loader.Run(tick, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     if (!status.ok()) {
       Log(LogLevel::kWarning, StrCat("Fatal error loading the data from RocksDB: ", status.message(),
                                      ". Exiting."));

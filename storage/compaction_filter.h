@@ -1,58 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
-// The compaction filter (docs/persistence.md, "Deletion"): drops element records whose key's metadata
-// is gone or carries another version, and nothing else. It never looks at a clock: an expired key is
-// deleted by an explicit, logged write (replication depends on every deletion being in the WAL).
+// The compaction filter (docs/persistence.md, "Deletion"): drops element records of a version older
+// than their key's metadata in the same compaction, and nothing else. It never looks at a clock (an
+// expired key is deleted by an explicit, logged write: replication depends on every deletion being in
+// the WAL) and never reads the database (a lookup would read the memtable, which is not indexed for
+// reads: storage/rocks_engine.cc).
 //
-// Keeping a record is always safe, dropping one must be certain. The metadata sorts right before its
-// elements, so the filter remembers the last metadata it saw in this compaction and keeps matching
-// elements without a lookup; anything else is checked against the database's current metadata.
+// Keeping a record is always safe, dropping one must be certain. A key's versions only grow (every
+// creation and whole rewrite takes a new one from Keyspace::NewVersion, never reused across restarts),
+// so an element whose version is below any version the key's metadata ever had belongs to an earlier
+// incarnation, whatever came after. The metadata sorts right before its elements, so the filter only
+// remembers the last one it saw. Elements of deleted and rewritten keys are also covered by the range
+// tombstone their delete or rewrite writes (MutationSink::DeleteElements); the filter is what reclaims
+// them where no tombstone was written (a database written before tombstones were).
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "rocksdb/compaction_filter.h"
-#include "storage/rocks_format.h"
-
-namespace rocksdb {
-class DB;
-}
 
 namespace sessionkv::storage {
 
 class StaleElementFilter final : public rocksdb::CompactionFilter {
  public:
-  // `db` may be null (while the database opens): then every record is kept.
-  explicit StaleElementFilter(rocksdb::DB* db) : db_(db) {}
-
   bool Filter(int level, const rocksdb::Slice& key, const rocksdb::Slice& existing_value,
               std::string* new_value, bool* value_changed) const override;
   const char* Name() const override { return "sessionkv.StaleElementFilter"; }
 
  private:
-  // Remembers the metadata of `meta_key` (null: none or unreadable); `authoritative` when it is the
-  // database's current one (looked up), not just the version in this compaction's input.
-  void Remember(std::string_view meta_key, const format::Meta* meta, bool authoritative) const;
-
-  rocksdb::DB* db_;
-  // The last metadata seen: its key, version, whether it has elements, and whether it was looked up.
+  // The last metadata seen in this compaction: its key and version (0: unreadable, decides nothing).
   mutable std::string meta_key_;
   mutable uint64_t meta_version_ = 0;
-  mutable bool meta_has_elements_ = false;
-  mutable bool meta_authoritative_ = false;
 };
 
 class StaleElementFilterFactory final : public rocksdb::CompactionFilterFactory {
  public:
-  void set_db(rocksdb::DB* db) { db_.store(db, std::memory_order_release); }
   std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
       const rocksdb::CompactionFilter::Context& context) override;
   const char* Name() const override { return "sessionkv.StaleElementFilterFactory"; }
-
- private:
-  std::atomic<rocksdb::DB*> db_{nullptr};
 };
 
 }  // namespace sessionkv::storage

@@ -172,6 +172,7 @@ size_t Db::ZRemoveRange(Entry* e, const LexRange& range) {
 void Db::Rewrite(Entry* e, uint32_t list_head) {
   e->version_ = ks_->NewVersion(*sink_);
   e->list_head_ = list_head;
+  sink_->DeleteElements(pdb(), e->key);
   sink_->PutKey(pdb(), *e);
 }
 

@@ -4,7 +4,8 @@
 //
 //   command, shard locks held:   changes memory, records into its MutationSink
 //                                ticket = engine.Append(sink)          (before the locks are released)
-//   I/O thread, once per loop:   engine.Commit(highest ticket waiting) (one write, one fsync, for all)
+//   I/O thread, once per loop:   engine.CommitAsync(highest ticket waiting)
+//   inline, or a writer thread:  one write (one fsync) of everything appended, for all threads;
 //                                replies of tickets <= durable() are sent
 //
 // Append only enqueues, so the log order is the order in which the commands held their locks: for
@@ -17,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "storage/mutation.h"
@@ -48,6 +50,10 @@ class Engine {
   // Makes every ticket up to `ticket` durable under the fsync policy, leading the write or waiting for
   // the one in progress. Blocks the calling thread for about one write (and one fsync under always).
   virtual CommitResult Commit(uint64_t ticket) = 0;
+  // The same without blocking the caller: `done` gets the result, on whatever thread made the write
+  // (RocksEngine's writer thread). This one writes on the caller's thread.
+  using CommitDone = std::function<void(const CommitResult&)>;
+  virtual void CommitAsync(uint64_t ticket, CommitDone done) { done(Commit(ticket)); }
   // The highest ticket whose reply may be sent now.
   virtual uint64_t durable() const = 0;
   // While the last write failed: the reason (strerror text), which refuses writes with MISCONF until

@@ -42,7 +42,7 @@ void Keyspace::Remove(DbShard& ds, int db, Entry* e, RemovalCause cause, Mutatio
     ds.expiry.erase({e->deadline_ms_, e});
     ds.deadline_sum_ms -= e->deadline_ms_;
   }
-  sink.DeleteKey(PhysicalDb(db), e->key, cause == RemovalCause::kExpired);
+  sink.DeleteKey(PhysicalDb(db), *e, cause == RemovalCause::kExpired);
   // Unlinked first, freed at the end: the expired listener sees the key gone (what WATCH's expiry rule
   // asks) and may still read its name.
   std::unique_ptr<Entry> owned = ds.dict.Remove(e);
@@ -231,13 +231,15 @@ Entry* Db::Overwrite(std::string_view key, Value value, bool keep_ttl) {
 
 void Db::Replace(Entry* e, Value value) {
   // A string over a string needs no new version (strings have no element records); anything else
-  // leaves element records of the old value behind, which a new version makes stale.
+  // gets a new version, and the old value's element records a range tombstone.
+  const bool had_elements = !e->value_.is_string();
   const bool needs_version = !(value.is_string() && e->value_.is_string());
   e->value_ = std::move(value);
   if (needs_version) {
     e->list_head_ = format::CenteredListHead(e->value_.is_list() ? e->value_.list().size() : 0);
     e->version_ = ks_->NewVersion(*sink_);
   }
+  if (had_elements) sink_->DeleteElements(pdb(), e->key);
   sink_->PutKey(pdb(), *e);
 }
 

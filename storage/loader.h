@@ -9,13 +9,16 @@
 // pace that leaves the server responsive.
 //
 // The server serves connections meanwhile, answering -LOADING to commands that need the data; the
-// loader takes each shard's lock only to insert a key.
+// loader takes each shard's lock only to insert a key. A large database is loaded by several threads,
+// each scanning its own part of the key space (split where the bytes on disk are about equal).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "storage/hash_value.h"
@@ -50,12 +53,29 @@ class Loader {
   Loader(RocksEngine& engine, Keyspace& keyspace, const LoadLimits& limits, LoadProgress* progress)
       : engine_(engine), keyspace_(keyspace), limits_(limits), progress_(progress) {}
 
-  // Loads everything; `tick` is called every few thousand keys (the caller logs progress from it).
+  // Loads everything with up to `threads` threads, each a part of the key space of about the same
+  // size; `tick` is called every 100 ms on the calling thread (the caller logs progress from it).
   // Fails on data it cannot read or cannot place (a database beyond `databases`).
-  absl::Status Run(const std::function<void()>& tick);
+  // Below `min_part_bytes` of data per part one thread loads it (a split is not worth its lookups).
+  static constexpr uint64_t kMinPartBytes = 32u << 20;
+  absl::Status Run(const std::function<void()>& tick, int threads = 1, uint64_t min_part_bytes = kMinPartBytes);
+
+  // Where the key space splits into `parts` parts of about equal bytes, each point the metadata key
+  // of a key on disk (so every key lies within one part); fewer points for a small database.
+  std::vector<std::string> SplitPoints(int parts, uint64_t min_part_bytes = kMinPartBytes) const;
 
  private:
   struct Pending;
+  // What loading one part found.
+  struct Part {
+    absl::Status status;
+    uint64_t max_version = 0;
+    Part& Fail(absl::Status s) {
+      status = std::move(s);
+      return *this;
+    }
+  };
+  Part LoadRange(const std::string& begin, const std::string& end);
   void Start(Pending& key, const format::ParsedKey& parsed, const format::Meta& meta, int db);
   absl::Status AddElement(Pending& key, std::string_view sub, std::string_view value);
   // Inserts the key built; false if it is not inserted (an empty collection).
@@ -65,6 +85,7 @@ class Loader {
   Keyspace& keyspace_;
   LoadLimits limits_;
   LoadProgress* progress_;
+  std::vector<int> logical_;  // physical database -> logical, -1 for none; set before the parts start
 };
 
 }  // namespace sessionkv::storage

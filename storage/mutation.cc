@@ -86,12 +86,21 @@ void MutationSink::PutElements(uint32_t pdb, const Entry& e) {
   }
 }
 
-void MutationSink::DeleteKey(uint32_t pdb, std::string_view key, bool expired) {
+void MutationSink::DeleteKey(uint32_t pdb, const Entry& e, bool expired) {
   if (!recording_) return;
-  if (expired) batch_->PutLogData(format::ExpiredAnnotation(pdb, key));
+  if (expired) batch_->PutLogData(format::ExpiredAnnotation(pdb, e.key));
   std::string& k = Scratch();
-  format::AppendMetaKey(&k, pdb, key);
+  format::AppendMetaKey(&k, pdb, e.key);
   batch_->Delete(k);
+  if (!e.value().is_string()) DeleteElements(pdb, e.key);
+}
+
+void MutationSink::DeleteElements(uint32_t pdb, std::string_view key) {
+  if (!recording_) return;
+  std::string& begin = Scratch();
+  value_buf_.clear();
+  format::AppendElementsRange(&begin, &value_buf_, pdb, key);
+  batch_->DeleteRange(begin, value_buf_);
 }
 
 void MutationSink::PutHashField(uint32_t pdb, const Entry& e, std::string_view field,

@@ -49,8 +49,13 @@ class MutationSink {
   void PutKey(uint32_t pdb, const Entry& e);
   // The metadata alone (a deadline change; a string's new value).
   void PutMeta(uint32_t pdb, const Entry& e);
-  // The key is gone; `expired` adds the annotation replicas turn into the `expired` event.
-  void DeleteKey(uint32_t pdb, std::string_view key, bool expired);
+  // The key `e` is gone: its metadata and (a collection) one range tombstone over its element records,
+  // so compactions drop them without asking whether the key still exists. `expired` adds the
+  // annotation replicas turn into the `expired` event.
+  void DeleteKey(uint32_t pdb, const Entry& e, bool expired);
+  // Every element record of `key`, of every version (before a whole-key rewrite: the records put after
+  // it in the same batch have later sequence numbers, so the tombstone does not cover them).
+  void DeleteElements(uint32_t pdb, std::string_view key);
   // A hash field or a zset member with its value.
   void PutHashField(uint32_t pdb, const Entry& e, std::string_view field, std::string_view value);
   void PutSetMember(uint32_t pdb, const Entry& e, std::string_view member);

@@ -6,7 +6,8 @@
 // ingestion (each breaks the durability or the order replication relies on). WAL recovery is
 // point-in-time, so a torn tail after a crash loads as a consistent prefix.
 //
-// A background thread wakes once a second: it fsyncs the WAL under everysec, writes batches nobody
+// Under appendfsync always the commit log's groups are written by a writer thread
+// (storage/commit_writer.h), so I/O threads execute commands while the previous group is fsynced. A background thread wakes once a second: it fsyncs the WAL under everysec, writes batches nobody
 // waits for (expiry deletes), and after a failed write asks RocksDB to resume and writes again, so the
 // server recovers by itself once the disk has room.
 #pragma once
@@ -24,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "storage/commit_log.h"
+#include "storage/commit_writer.h"
 #include "storage/engine.h"
 
 namespace rocksdb {
@@ -89,6 +91,7 @@ class RocksEngine final : public Engine {
   bool recording() const override { return true; }
   uint64_t Append(MutationSink& sink) override;
   CommitResult Commit(uint64_t ticket) override;
+  void CommitAsync(uint64_t ticket, CommitDone done) override;
   uint64_t durable() const override { return log_.durable(); }
   std::string write_error() const override { return log_.error(); }
   bool write_failed() const override { return log_.failed(); }
@@ -104,6 +107,9 @@ class RocksEngine final : public Engine {
 
   // SAVE: writes what is pending, flushes the memtables and fsyncs the WAL; blocks.
   absl::Status Save();
+  // The start-up load is done: background compactions, held back so they do not compete with the
+  // loader for the cores and the disk, may run.
+  void LoadFinished();
   // BGSAVE: the same on a background thread; false if one is already running.
   bool StartBackgroundSave();
   // BGREWRITEAOF: a full manual compaction on a background thread (stale records go, files shrink);
@@ -140,6 +146,7 @@ class RocksEngine final : public Engine {
   rocksdb::DB* db_ = nullptr;
   std::unique_ptr<Writer> writer_;
   CommitLog log_;
+  std::unique_ptr<CommitWriter> commit_thread_;  // commits into log_; started once the DB is open
   StoredState stored_;
   std::atomic<uint64_t> other_memory_bytes_{0};  // block cache and table readers
 

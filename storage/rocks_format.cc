@@ -81,6 +81,16 @@ void AppendElementPrefix(std::string* out, uint32_t pdb, std::string_view key, u
   AppendU64BE(out, version);
 }
 
+void AppendElementsRange(std::string* begin, std::string* end, uint32_t pdb, std::string_view key) {
+  AppendMetaKey(begin, pdb, key);
+  end->append(*begin);
+  begin->push_back('\0');
+  // The prefix's successor: drop trailing 0xff bytes, increment the last byte left (never the leading
+  // kDataPrefix, so something is always left).
+  while (static_cast<uint8_t>(end->back()) == 0xff) end->pop_back();
+  end->back() = static_cast<char>(static_cast<uint8_t>(end->back()) + 1);
+}
+
 std::string DbBegin(uint32_t pdb) {
   std::string out(1, kDataPrefix);
   AppendVarint(&out, pdb);

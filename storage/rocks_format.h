@@ -81,6 +81,10 @@ uint64_t ReadU64LE(const char* p);
 void AppendMetaKey(std::string* out, uint32_t pdb, std::string_view key);
 // The prefix of `key`'s element records at `version`; append `sub` to it for one element.
 void AppendElementPrefix(std::string* out, uint32_t pdb, std::string_view key, uint64_t version);
+// The bounds of every element record of `key`, of every version: [*begin, *end) holds exactly the
+// records that start with the metadata key and are longer (the length prefix makes metadata keys
+// prefix-free, so no other key's records fall in between).
+void AppendElementsRange(std::string* begin, std::string* end, uint32_t pdb, std::string_view key);
 // The bounds of every record of physical database `pdb`: [begin, end).
 std::string DbBegin(uint32_t pdb);
 std::string DbEnd(uint32_t pdb);
