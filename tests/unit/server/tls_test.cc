@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The tls-* directives (defaults, CONFIG SET, volatile paths) and server/tls.h: building the context from
-// them with Redis's error texts, tls-auth-clients on a real handshake, and the reload holder. Certificates
-// are made in the test with OpenSSL's API (a CA, a server and a client certificate from it, a certificate
-// from another CA, an encrypted key, DH parameters).
+// them with Redis's error texts, tls-auth-clients on a real handshake, and the reload holder. The
+// certificates come from tests/support/test_certificates.h.
 #include "server/tls.h"
 
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
+#include <openssl/ssl.h>
 
 #include <cstdio>
 #include <cstring>
@@ -18,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "base/strings.h"
 #include "server/config.h"
+#include "tests/support/test_certificates.h"
 
 namespace sessionkv::server {
 namespace {
@@ -29,96 +28,17 @@ using ::testing::StartsWith;
 
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
-// A key and a certificate signed by `issuer` (itself when null); a CA when `ca`.
-struct Credential {
-  EVP_PKEY* key = nullptr;
-  X509* cert = nullptr;
-  Credential() = default;
-  Credential(const Credential&) = delete;
-  Credential& operator=(const Credential&) = delete;
-  ~Credential() {
-    X509_free(cert);
-    EVP_PKEY_free(key);
-  }
-};
-
-void AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-  ASSERT_NE(ext, nullptr);
-  X509_add_ext(cert, ext, -1);
-  X509_EXTENSION_free(ext);
-}
-
-void Issue(Credential& out, const char* common_name, const Credential* issuer, bool ca) {
-  out.key = EVP_EC_gen("P-256");
-  ASSERT_NE(out.key, nullptr);
-  out.cert = X509_new();
-  static long serial = 1;
-  X509_set_version(out.cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(out.cert), serial++);
-  X509_gmtime_adj(X509_getm_notBefore(out.cert), -60);
-  X509_gmtime_adj(X509_getm_notAfter(out.cert), 3600);
-  X509_set_pubkey(out.cert, out.key);
-  X509_NAME* name = X509_get_subject_name(out.cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1,
-                             -1, 0);
-  X509* issuer_cert = issuer != nullptr ? issuer->cert : out.cert;
-  X509_set_issuer_name(out.cert, X509_get_subject_name(issuer_cert));
-  AddExtension(out.cert, issuer_cert, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
-  ASSERT_GT(X509_sign(out.cert, issuer != nullptr ? issuer->key : out.key, EVP_sha256()), 0);
-}
-
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/tls_test.XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    Issue(ca_, "test ca", nullptr, true);
-    Issue(other_ca_, "other ca", nullptr, true);
-    Issue(server_, "localhost", &ca_, false);
-    Issue(client_, "client", &ca_, false);
-    Issue(foreign_client_, "foreign client", &other_ca_, false);
-    WriteCert("ca.crt", ca_);
-    WriteCert("server.crt", server_);
-    WriteKey("server.key", server_, nullptr);
-    WriteKey("server-encrypted.key", server_, "pass phrase");
-    WriteCert("client.crt", client_);
-    WriteKey("client.key", client_, nullptr);
-    WriteCert("foreign.crt", foreign_client_);
-    WriteKey("foreign.key", foreign_client_, nullptr);
-    // RFC 7919's ffdhe2048 group, as `openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048` writes it.
-    EVP_PKEY_CTX* pctx = EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr);
-    EVP_PKEY* params = nullptr;
-    ASSERT_GT(EVP_PKEY_paramgen_init(pctx), 0);
-    ASSERT_GT(EVP_PKEY_CTX_set_group_name(pctx, "ffdhe2048"), 0);
-    ASSERT_GT(EVP_PKEY_paramgen(pctx, &params), 0);
-    BIO* bio = BIO_new_file(Path("dh.pem").c_str(), "w");
-    PEM_write_bio_Parameters(bio, params);
-    BIO_free(bio);
-    EVP_PKEY_free(params);
-    EVP_PKEY_CTX_free(pctx);
+    ASSERT_TRUE(sessionkv::testing::MakeTestCertificates(dir_).ok());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
-  void WriteCert(const std::string& name, const Credential& c) {
-    BIO* bio = BIO_new_file(Path(name).c_str(), "w");
-    PEM_write_bio_X509(bio, c.cert);
-    BIO_free(bio);
-  }
-  void WriteKey(const std::string& name, const Credential& c, const char* pass) {
-    BIO* bio = BIO_new_file(Path(name).c_str(), "w");
-    if (pass != nullptr) {
-      PEM_write_bio_PrivateKey(bio, c.key, EVP_aes_256_cbc(), reinterpret_cast<const unsigned char*>(pass),
-                               static_cast<int>(std::strlen(pass)), nullptr, nullptr);
-    } else {
-      PEM_write_bio_PrivateKey(bio, c.key, nullptr, nullptr, 0, nullptr, nullptr);
-    }
-    BIO_free(bio);
-  }
   TlsSettings Valid() const {
     TlsSettings s;
     s.cert_file = Path("server.crt");
@@ -172,7 +92,6 @@ class TlsTest : public ::testing::Test {
   }
 
   std::string dir_;
-  Credential ca_, other_ca_, server_, client_, foreign_client_;
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -352,7 +271,7 @@ TEST_F(TlsTest, EncryptedKeyNeedsItsPassphrase) {
   EXPECT_THAT(Error(s), StartsWith("Failed to load private key: " + Path("server-encrypted.key") + ": error:"));
   s.key_file_pass = "wrong";
   EXPECT_THAT(Error(s), StartsWith("Failed to load private key: "));
-  s.key_file_pass = "pass phrase";
+  s.key_file_pass = sessionkv::testing::kTestKeyPassphrase;
   EXPECT_EQ(Error(s), "<ok>");
 }
 
