@@ -99,6 +99,12 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const ConnectOpt
     last = ConnectWithTimeout(socket, entry.endpoint(), options.connect_timeout);
     if (!last.ok()) continue;
     std::unique_ptr<Connection> conn(new Connection(std::move(socket), options));
+    if (options.tls.enabled) {
+      absl::StatusOr<std::unique_ptr<TlsSession>> tls =
+          TlsSession::Handshake(conn->socket_.native_handle(), options.tls, options.host);
+      if (!tls.ok()) return tls.status();
+      conn->tls_ = std::move(*tls);
+    }
     if (absl::Status s = conn->Handshake(); !s.ok()) return s;
     return conn;
   }
@@ -118,6 +124,7 @@ Connection::Connection(asio::ip::tcp::socket socket, const ConnectOptions& optio
 }
 
 Connection::~Connection() {
+  tls_.reset();  // its close_notify goes out before the descriptor is closed (and maybe reused)
   asio::error_code ec;
   socket_.close(ec);
 }
@@ -203,7 +210,7 @@ absl::Status Connection::Flush() {
   }
   size_t off = 0;
   while (off < out_.size()) {
-    const ssize_t n = ::send(socket_.native_handle(), out_.data() + off, out_.size() - off, MSG_NOSIGNAL);
+    const ssize_t n = Send(out_.data() + off, out_.size() - off);
     if (n >= 0) {
       off += static_cast<size_t>(n);
       continue;
@@ -214,7 +221,7 @@ absl::Status Connection::Flush() {
       return Break(absl::DeadlineExceededError(
           StrCat("write timed out after ", options_.io_timeout.count(), " ms")));
     }
-    return Break(absl::AbortedError(StrCat("write: ", ErrnoText(errno))));
+    return Break(absl::AbortedError(StrCat("write: ", IoError(errno))));
   }
   out_.clear();
   return absl::OkStatus();
@@ -232,7 +239,7 @@ absl::Status Connection::Fill() {
   in_.resize(old + room);
   ssize_t n;
   do {
-    n = ::recv(socket_.native_handle(), in_.data() + old, room, 0);
+    n = Receive(in_.data() + old, room);
   } while (n < 0 && errno == EINTR);
   in_.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
   if (n > 0) return absl::OkStatus();
@@ -240,7 +247,19 @@ absl::Status Connection::Fill() {
   if (errno == EAGAIN || errno == EWOULDBLOCK) {
     return Break(absl::DeadlineExceededError("no reply within the timeout"));
   }
-  return Break(absl::AbortedError(StrCat("read: ", ErrnoText(errno))));
+  return Break(absl::AbortedError(StrCat("read: ", IoError(errno))));
+}
+
+ssize_t Connection::Send(const char* data, size_t len) {
+  return tls_ ? tls_->Write(data, len) : ::send(socket_.native_handle(), data, len, MSG_NOSIGNAL);
+}
+
+ssize_t Connection::Receive(char* data, size_t len) {
+  return tls_ ? tls_->Read(data, len) : ::recv(socket_.native_handle(), data, len, 0);
+}
+
+std::string Connection::IoError(int err) const {
+  return tls_ && err == EPROTO ? tls_->last_error() : ErrnoText(err);
 }
 
 absl::StatusOr<RespValue> Connection::ReadFrame() {

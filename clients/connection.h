@@ -5,6 +5,8 @@
 //   if (!conn.ok()) ...                                 // errors.h: refused, timeout, AUTH failed, ...
 //   absl::StatusOr<RespValue> v = (*conn)->Call("HGETALL", key);
 //
+// TLS (ConnectOptions::tls) runs OpenSSL on the same blocking socket, with the same timeouts.
+//
 // One connection belongs to one thread at a time (ConnectionPool hands them out). Calls block; every wait
 // for bytes is bounded by ConnectOptions::io_timeout. Replies are decoded with protocol/resp_value.h, so
 // RESP3 types arrive as themselves (maps, sets, doubles, pushes) and RESP2 ones as arrays and bulks.
@@ -32,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "asio.hpp"
 #include "clients/frame_scanner.h"
+#include "clients/tls.h"
 #include "protocol/reply_writer.h"
 #include "protocol/resp_value.h"
 
@@ -55,6 +58,7 @@ struct ConnectOptions {
   int db = 0;            // SELECT db unless 0
   std::string client_name;
   bool tcp_nodelay = true;
+  TlsOptions tls;
 };
 
 // One command argument: a byte string, or an integer written in decimal. Views are not copied: the
@@ -134,6 +138,11 @@ class Connection {
  private:
   Connection(asio::ip::tcp::socket socket, const ConnectOptions& options);
   absl::Status Handshake();
+  // send(2) / recv(2), through TLS when it is on.
+  ssize_t Send(const char* data, size_t len);
+  ssize_t Receive(char* data, size_t len);
+  // The reason of a failed Send/Receive (errno, or TLS's error).
+  std::string IoError(int err) const;
   // Any frame, push or not.
   absl::StatusOr<RespValue> ReadFrame();
   // Reads more bytes into in_; fails on EOF, reset or timeout (which all break the connection).
@@ -145,6 +154,7 @@ class Connection {
 
   ConnectOptions options_;
   asio::ip::tcp::socket socket_;
+  std::unique_ptr<TlsSession> tls_;  // null for plain TCP
   RespVersion resp_ = RespVersion::kResp2;
   RespValue hello_reply_;
   std::string out_;

@@ -9,7 +9,7 @@ SESSIONKV_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev libcivetweb-dev
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev libssl-dev
-  python3-yaml
+  python3-yaml openssl  # openssl: tests/integration/test_tls.py makes its certificates with the CLI
   python3 python3-redis redis-server redis-tools
   clang libclang-rt-14-dev
 )

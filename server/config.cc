@@ -565,7 +565,7 @@ absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>&
   std::vector<bool> changed;
   for (size_t i = 0; i < specs.size(); ++i) {
     old_values.push_back(Current(*specs[i]));
-    changed.push_back(!(old_values.back() == new_values[i]));
+    changed.push_back(!(old_values.back() == new_values[i]) || (specs[i]->flags & kParamVolatile));
     Store(*specs[i], new_values[i]);
   }
   auto run_apply = [&](size_t i) -> absl::Status {

@@ -125,6 +125,22 @@ enum class Param : uint8_t {
   kLogFormat,
   kLogTimestampFormat,
   kShutdownTimeout,
+  kTlsPort,
+  kTlsCertFile,
+  kTlsKeyFile,
+  kTlsKeyFilePass,
+  kTlsCaCertFile,
+  kTlsCaCertDir,
+  kTlsDhParamsFile,
+  kTlsAuthClients,
+  kTlsProtocols,
+  kTlsCiphers,
+  kTlsCiphersuites,
+  kTlsPreferServerCiphers,
+  kTlsSessionCaching,
+  kTlsSessionCacheSize,
+  kTlsSessionCacheTimeout,
+  kTlsHandshakeTimeoutMs,
   kInclude,
   kRenameCommand,
   kUser,
@@ -167,6 +183,9 @@ enum ParamFlag : uint32_t {
   kParamMultiArg = 1u << 3,     // takes any number of arguments (bind)
   kParamEmptyIsNull = 1u << 4,  // "" means unset: CONFIG REWRITE removes its lines
   kParamFileOnly = 1u << 5,     // a file / command-line directive, not a CONFIG GET/SET parameter
+  // Names a file whose content may change (Redis's VOLATILE_CONFIG): CONFIG SET runs the OnApply
+  // callbacks even when the value is unchanged, so setting a TLS certificate path again reloads it.
+  kParamVolatile = 1u << 6,
 };
 
 struct ParamSpec {
@@ -372,6 +391,17 @@ class Config {
   }
   // Seconds a shutdown waits for clients to finish (Redis 7: for lagging replicas).
   int64_t shutdown_timeout() const { return Num(Param::kShutdownTimeout); }
+  // TLS (server/tls.h): tls-port 0 disables the TLS listener. The files and the other tls-* settings are
+  // read by TlsSettings::FromConfig; these are what connections read at accept time.
+  int tls_port() const { return static_cast<int>(Num(Param::kTlsPort)); }
+  // tls-auth-clients: 0 no, 1 yes, 2 optional (the order of TlsAuthClients).
+  int tls_auth_clients() const { return static_cast<int>(Num(Param::kTlsAuthClients)); }
+  // 0: a TLS handshake may take as long as it likes.
+  int64_t tls_handshake_timeout_ms() const { return Num(Param::kTlsHandshakeTimeoutMs); }
+  // Any parameter's value, for modules that read a group of settings together (TlsSettings::FromConfig):
+  // numbers, booleans and enum indexes; strings.
+  int64_t num(Param id) const { return Num(id); }
+  std::string str(Param id) const { return Str(id); }
 
  private:
   struct LoadState;

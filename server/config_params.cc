@@ -71,6 +71,9 @@ std::string_view OnlyNoEviction(int64_t policy) {
              : "";
 }
 
+// Redis's tls_auth_clients_enum, in its order: the index is TlsAuthClients.
+constexpr std::string_view kTlsAuthClientsNames[] = {"no", "yes", "optional"};
+
 // Redis's acl_pubsub_default_enum: the index is read by Config::acl_pubsub_default_all().
 constexpr std::string_view kAclPubsubDefaultNames[] = {"allchannels", "resetchannels"};
 
@@ -225,6 +228,43 @@ constexpr ParamSpec kParams[] = {
     // Redis 7's name and default; here it bounds the wait for clients to finish their replies.
     {.id = Param::kShutdownTimeout, .name = "shutdown-timeout", .type = kInteger,
      .default_value = "10", .min = 0, .max = INT_MAX},
+    // TLS for clients (server/tls.h), Redis 7.2's names, defaults and flags. A CONFIG SET of any of them
+    // but tls-auth-clients and tls-handshake-timeout-ms rebuilds the TLS context while tls-port is set
+    // (an error keeps the old one); the file paths are volatile, so setting the same path reloads it.
+    {.id = Param::kTlsPort, .name = "tls-port", .type = kInteger, .default_value = "0",
+     .min = 0, .max = 65535},
+    {.id = Param::kTlsCertFile, .name = "tls-cert-file", .type = kString,
+     .flags = kParamEmptyIsNull | kParamVolatile, .default_value = ""},
+    {.id = Param::kTlsKeyFile, .name = "tls-key-file", .type = kString,
+     .flags = kParamEmptyIsNull | kParamVolatile, .default_value = ""},
+    {.id = Param::kTlsKeyFilePass, .name = "tls-key-file-pass", .type = kString,
+     .flags = kParamEmptyIsNull | kParamSensitive, .default_value = ""},
+    {.id = Param::kTlsCaCertFile, .name = "tls-ca-cert-file", .type = kString,
+     .flags = kParamEmptyIsNull | kParamVolatile, .default_value = ""},
+    {.id = Param::kTlsCaCertDir, .name = "tls-ca-cert-dir", .type = kString,
+     .flags = kParamEmptyIsNull | kParamVolatile, .default_value = ""},
+    {.id = Param::kTlsDhParamsFile, .name = "tls-dh-params-file", .type = kString,
+     .flags = kParamEmptyIsNull | kParamVolatile, .default_value = ""},
+    {.id = Param::kTlsAuthClients, .name = "tls-auth-clients", .type = kEnum, .default_value = "yes",
+     .enum_names = kTlsAuthClientsNames},
+    {.id = Param::kTlsProtocols, .name = "tls-protocols", .type = kString, .flags = kParamEmptyIsNull,
+     .default_value = ""},
+    {.id = Param::kTlsCiphers, .name = "tls-ciphers", .type = kString, .flags = kParamEmptyIsNull,
+     .default_value = ""},
+    {.id = Param::kTlsCiphersuites, .name = "tls-ciphersuites", .type = kString,
+     .flags = kParamEmptyIsNull, .default_value = ""},
+    {.id = Param::kTlsPreferServerCiphers, .name = "tls-prefer-server-ciphers", .type = kBool,
+     .default_value = "no"},
+    {.id = Param::kTlsSessionCaching, .name = "tls-session-caching", .type = kBool,
+     .default_value = "yes"},
+    {.id = Param::kTlsSessionCacheSize, .name = "tls-session-cache-size", .type = kInteger,
+     .default_value = "20480", .min = 0, .max = INT_MAX},
+    {.id = Param::kTlsSessionCacheTimeout, .name = "tls-session-cache-timeout", .type = kInteger,
+     .default_value = "300", .min = 0, .max = INT_MAX},
+    // Not Redis (which waits for a handshake as long as `timeout` allows): a client that stops halfway
+    // through its TLS handshake is closed after this long; 0 waits forever.
+    {.id = Param::kTlsHandshakeTimeoutMs, .name = "tls-handshake-timeout-ms", .type = kInteger,
+     .default_value = "10000", .min = 0, .max = INT_MAX},
     // File and command-line directives, not CONFIG parameters; CONFIG REWRITE keeps their lines.
     {.id = Param::kInclude, .name = "include", .type = kInclude, .flags = kParamFileOnly,
      .default_value = "", .file_args = 1},

@@ -11,6 +11,7 @@
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/log.h"
+#include "server/tls.h"
 #include "server/transaction.h"
 
 namespace sessionkv::server {
@@ -57,35 +58,48 @@ protocol::ParserLimits LimitsFrom(const Config& config) {
 }
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, ServerState& server, Dispatcher& dispatcher,
-                       CommitBatcher& batcher)
-    : socket_(std::move(socket)),
+template <typename Transport>
+Connection<Transport>::Connection(Transport transport, ServerState& server, Dispatcher& dispatcher,
+                                  CommitBatcher& batcher)
+    : transport_(std::move(transport)),
       server_(server),
       dispatcher_(dispatcher),
       batcher_(batcher),
       parser_(LimitsFrom(server.config)),
       writer_(&out_, protocol::RespVersion::kResp2),
-      block_timer_(socket_.get_executor()) {
+      block_timer_(transport_.socket().get_executor()) {
   asio::error_code ec;
-  const auto remote = socket_.remote_endpoint(ec);
-  const auto local = socket_.local_endpoint(ec);
+  const auto remote = transport_.socket().remote_endpoint(ec);
+  const auto local = transport_.socket().local_endpoint(ec);
   state_.info = std::make_shared<ClientInfo>(server.clients.NextId(), EndpointString(remote),
-                                             EndpointString(local), socket_.native_handle(),
+                                             EndpointString(local), transport_.socket().native_handle(),
                                              server.clock.NowMs());
   state_.info->last_interaction_ms = state_.info->created_ms;
   const asio::ip::address peer = remote.address();
   state_.info->loopback = peer.is_loopback() || (peer.is_v6() && peer.to_v6().is_v4_mapped() &&
                                                  asio::ip::make_address_v4(asio::ip::v4_mapped, peer.to_v6()).is_loopback());
   SetDefaultAuth(server.acl, state_);
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  if (server.config.tcp_keepalive() > 0) socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  transport_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  if (server.config.tcp_keepalive() > 0) transport_.socket().set_option(asio::socket_base::keep_alive(true), ec);
 }
 
-Connection::~Connection() = default;
+template <typename Transport>
+Connection<Transport>::~Connection() = default;
 
-void Connection::Start() {
-  server_.clients.Add(state_.info, weak_from_this());
+template <typename Transport>
+void Connection<Transport>::Start() {
+  server_.clients.Add(state_.info, this->weak_from_this());
   server_.stats.total_connections_received.fetch_add(1, std::memory_order_relaxed);
+  if constexpr (Transport::kTls) {
+    Handshake();
+  } else {
+    OnAccepted();
+  }
+}
+
+template <typename Transport>
+void Connection<Transport>::OnAccepted() {
+  accepted_ = true;
   // Protected mode (Redis's clientAcceptHandler): while the default user needs no password, only clients
   // on the loopback interface are served, whatever the bind addresses.
   if (server_.config.protected_mode() && !state_.info->loopback &&
@@ -99,11 +113,38 @@ void Connection::Start() {
   StartRead();
 }
 
+template <typename Transport>
+void Connection<Transport>::Handshake() {
+  if constexpr (Transport::kTls) {
+    // No command runs before the handshake ends, so the blocked-command timer bounds it.
+    if (const int64_t timeout_ms = server_.config.tls_handshake_timeout_ms(); timeout_ms > 0) {
+      block_timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+      block_timer_.async_wait([self = this->shared_from_this()](const asio::error_code& ec) {
+        if (!ec && !self->closed_ && !self->accepted_) self->FailAccept("TLS handshake timed out");
+      });
+    }
+    transport_.AsyncHandshake([self = this->shared_from_this()](const asio::error_code& ec) {
+      if (self->closed_) return;
+      self->block_timer_.cancel();
+      if (ec) return self->FailAccept(TlsErrorText(ec));
+      self->OnAccepted();
+    });
+  }
+}
+
+template <typename Transport>
+void Connection<Transport>::FailAccept(std::string_view reason) {
+  Log(LogLevel::kWarning, StrCat("Error accepting a client connection: ", reason, " (addr=", state_.info->addr,
+                                 " laddr=", state_.info->laddr, ")"));
+  Close();
+}
+
 // Redis's checkClientOutputBufferLimits: the hard limit closes at once; the soft one once the buffer has
 // stayed above it for longer than its seconds. Buffered bytes are the replies not yet written, including
 // the write in flight, less the 16 KB Redis keeps in each client's fixed reply buffer (which its limits do
 // not count: getClientOutputBufferMemoryUsage), so tiny limits still let small replies through.
-bool Connection::OverOutputLimit() {
+template <typename Transport>
+bool Connection<Transport>::OverOutputLimit() {
   constexpr size_t kFixedReplyBuffer = 16 * 1024;
   const ClientClass cls = state_.subscription_count() > 0 ? ClientClass::kPubSub : ClientClass::kNormal;
   const OutputBufferLimit limit = server_.config.output_buffer_limit(cls);
@@ -125,22 +166,24 @@ bool Connection::OverOutputLimit() {
 // Closes without a reply when the output buffer is over its limit; true if it did (or is about to). The
 // close is posted, as Redis's freeClientAsync: Deliver may run inside a PUBLISH that holds the Pub/Sub lock
 // Close() needs to unsubscribe.
-bool Connection::CloseIfOverOutputLimit() {
+template <typename Transport>
+bool Connection<Transport>::CloseIfOverOutputLimit() {
   if (closed_ || closing_) return true;
   if (!OverOutputLimit()) return false;
   Log(LogLevel::kWarning, StrCat("Client id=", state_.info->id, " addr=", state_.info->addr,
                                  " scheduled to be closed ASAP for overcoming of output buffer limits."));
   closing_ = true;
   std::string().swap(out_);
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  asio::post(transport_.socket().get_executor(), [self = this->shared_from_this()] { self->Close(); });
   return true;
 }
 
-void Connection::Deliver(std::string bytes) {
+template <typename Transport>
+void Connection<Transport>::Deliver(std::string bytes) {
   // dispatch, not post: on the connection's own thread the bytes are queued at once. A post from the
   // owning thread would wait in Asio's thread-private queue and could land behind a message another thread
   // posted later, breaking publish order.
-  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes)] {
+  asio::dispatch(transport_.socket().get_executor(), [self = this->shared_from_this(), bytes = std::move(bytes)] {
     if (self->closed_ || self->closing_ || self->lingering_) return;
     self->out_.append(bytes);
     if (self->CloseIfOverOutputLimit()) return;
@@ -148,15 +191,18 @@ void Connection::Deliver(std::string bytes) {
   });
 }
 
-void Connection::Kill() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+template <typename Transport>
+void Connection<Transport>::Kill() {
+  asio::post(transport_.socket().get_executor(), [self = this->shared_from_this()] { self->Close(); });
 }
 
-void Connection::Drain() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+template <typename Transport>
+void Connection<Transport>::Drain() {
+  asio::post(transport_.socket().get_executor(), [self = this->shared_from_this()] {
     if (self->closed_ || self->draining_) return;
     self->draining_ = true;
-    if (self->state_.blocked) {  // its command has no reply to finish
+    // Blocked: its command has no reply to finish. Still in the TLS handshake: nothing to finish either.
+    if (self->state_.blocked || !self->accepted_) {
       self->Close();
       return;
     }
@@ -166,19 +212,37 @@ void Connection::Drain() {
   });
 }
 
-void Connection::Linger() {
+template <typename Transport>
+void Connection<Transport>::Linger() {
   if (closed_ || lingering_) return;
   lingering_ = true;
-  asio::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   block_timer_.expires_after(kLinger);
-  block_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+  block_timer_.async_wait([self = this->shared_from_this()](const asio::error_code& ec) {
     if (!ec) self->Close();
   });
-  if (!reading_) StartRead();
+  asio::error_code ec;
+  if constexpr (Transport::kTls) {
+    // The TLS shutdown reads too, so a pending read is cancelled first; OnRead then starts it.
+    if (reading_) {
+      transport_.socket().cancel(ec);
+    } else {
+      ShutdownTls();
+    }
+  } else {
+    transport_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if (!reading_) StartRead();
+  }
 }
 
-void Connection::ReserveInput(size_t want) {
+template <typename Transport>
+void Connection<Transport>::ShutdownTls() {
+  if constexpr (Transport::kTls) {
+    transport_.AsyncShutdown([self = this->shared_from_this()](const asio::error_code&) { self->Close(); });
+  }
+}
+
+template <typename Transport>
+void Connection<Transport>::ReserveInput(size_t want) {
   const size_t pending = in_end_ - in_begin_;
   if (in_.size() - in_end_ >= want) return;
   // Move the unconsumed tail to the front first; grow only if that is not enough.
@@ -190,20 +254,25 @@ void Connection::ReserveInput(size_t want) {
   if (in_.size() - in_end_ < want) in_.resize(std::max(in_.size() * 2, in_end_ + want));
 }
 
-void Connection::StartRead() {
+template <typename Transport>
+void Connection<Transport>::StartRead() {
   if (reading_ || closed_ || closing_) return;
   const size_t pending = in_end_ - in_begin_;
   const size_t hint = parser_.bytes_hint();
   ReserveInput(std::max(kReadChunk, hint > pending ? hint - pending : 0));
   reading_ = true;
-  socket_.async_read_some(
+  transport_.AsyncReadSome(
       asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-      [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnRead(ec, n); });
+      [self = this->shared_from_this()](const asio::error_code& ec, size_t n) { self->OnRead(ec, n); });
 }
 
-void Connection::OnRead(const asio::error_code& ec, size_t n) {
+template <typename Transport>
+void Connection<Transport>::OnRead(const asio::error_code& ec, size_t n) {
   reading_ = false;
   if (closed_ || closing_) return;
+  if constexpr (Transport::kTls) {
+    if (lingering_ && (!ec || ec == asio::error::operation_aborted)) return ShutdownTls();
+  }
   if (ec) {
     Close();
     return;
@@ -228,7 +297,8 @@ void Connection::OnRead(const asio::error_code& ec, size_t n) {
   Flush();
 }
 
-void Connection::ProcessInput() {
+template <typename Transport>
+void Connection<Transport>::ProcessInput() {
   while (!state_.close_after_reply && !state_.blocked && in_begin_ < in_end_) {
     if (out_.size() >= kMaxPendingOutput) {
       input_paused_ = true;
@@ -264,7 +334,8 @@ void Connection::ProcessInput() {
   state_.info->query_buffer_bytes.store(in_end_ - in_begin_, std::memory_order_relaxed);
 }
 
-void Connection::FailProtocol(std::string_view text) {
+template <typename Transport>
+void Connection<Transport>::FailProtocol(std::string_view text) {
   Log(LogLevel::kVerbose, StrCat("Protocol error (", text, ") from client: id=", state_.info->id,
                                        " addr=", state_.info->addr));
   writer_.Error(StrCat("ERR ", text));
@@ -272,7 +343,8 @@ void Connection::FailProtocol(std::string_view text) {
   in_begin_ = in_end_;  // the rest is discarded (not rewound: a read may be pending at in_end_)
 }
 
-void Connection::Flush() {
+template <typename Transport>
+void Connection<Transport>::Flush() {
   if (closed_ || closing_) return;
   if (writing_) return;  // OnWrite continues
   if (AwaitingCommit()) return;  // OnCommitted continues
@@ -292,11 +364,12 @@ void Connection::Flush() {
   sending_.swap(out_);
   out_.clear();
   state_.info->output_buffer_bytes.store(sending_.size(), std::memory_order_relaxed);
-  asio::async_write(socket_, asio::buffer(sending_),
-                    [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnWrite(ec, n); });
+  transport_.AsyncWrite(asio::buffer(sending_),
+                    [self = this->shared_from_this()](const asio::error_code& ec, size_t n) { self->OnWrite(ec, n); });
 }
 
-void Connection::OnWrite(const asio::error_code& ec, size_t n) {
+template <typename Transport>
+void Connection<Transport>::OnWrite(const asio::error_code& ec, size_t n) {
   writing_ = false;
   if (closed_) return;
   if (ec) {
@@ -314,12 +387,13 @@ void Connection::OnWrite(const asio::error_code& ec, size_t n) {
   Flush();
 }
 
-void Connection::Close() {
+template <typename Transport>
+void Connection<Transport>::Close() {
   if (closed_) return;
   closed_ = true;
   asio::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  transport_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  transport_.socket().close(ec);
   if (state_.blocked) {
     server_.blocking.Abandon(*state_.blocked);
     state_.blocked.reset();
@@ -332,7 +406,8 @@ void Connection::Close() {
 
 // ------------------------------------------------------------------------------------- durability
 
-bool Connection::AwaitingCommit() {
+template <typename Transport>
+bool Connection<Transport>::AwaitingCommit() {
   if (awaiting_commit_) return true;
   if (state_.wait_ticket == 0) return false;
   if (state_.wait_ticket <= server_.engine->durable()) {
@@ -341,11 +416,12 @@ bool Connection::AwaitingCommit() {
     return false;
   }
   awaiting_commit_ = true;
-  batcher_.Wait(shared_from_this(), state_.wait_ticket);
+  batcher_.Wait(this->shared_from_this(), state_.wait_ticket);
   return true;
 }
 
-void Connection::OnCommitted(const storage::CommitResult& result) {
+template <typename Transport>
+void Connection<Transport>::OnCommitted(const storage::CommitResult& result) {
   awaiting_commit_ = false;
   if (closed_) return;
   // Replies of batches that could not be written become Redis's MISCONF error (the batches stay queued
@@ -376,25 +452,28 @@ void Connection::OnCommitted(const storage::CommitResult& result) {
 
 // ---------------------------------------------------------------------------------- blocked commands
 
-void Connection::WaitBlocked() {
+template <typename Transport>
+void Connection<Transport>::WaitBlocked() {
   const std::shared_ptr<BlockedClient> w = state_.blocked;
   if (w->timeout_ms <= 0) return;
   block_timer_.expires_after(std::chrono::milliseconds(w->timeout_ms));
-  block_timer_.async_wait([self = shared_from_this(), w](const asio::error_code& ec) {
+  block_timer_.async_wait([self = this->shared_from_this(), w](const asio::error_code& ec) {
     if (ec || self->closed_ || self->state_.blocked != w) return;
     if (self->server_.blocking.Expire(*w)) self->FinishBlocked(w->timeout_reply, 0);
   });
 }
 
-void Connection::Resume(std::string reply, uint64_t ticket) {
+template <typename Transport>
+void Connection<Transport>::Resume(std::string reply, uint64_t ticket) {
   // Always posted, never run inline: the caller may be serving this client from inside another
   // connection's command on the same thread.
-  asio::post(socket_.get_executor(), [self = shared_from_this(), reply = std::move(reply), ticket]() mutable {
+  asio::post(transport_.socket().get_executor(), [self = this->shared_from_this(), reply = std::move(reply), ticket]() mutable {
     self->FinishBlocked(std::move(reply), ticket);
   });
 }
 
-void Connection::FinishBlocked(std::string reply, uint64_t ticket) {
+template <typename Transport>
+void Connection<Transport>::FinishBlocked(std::string reply, uint64_t ticket) {
   if (closed_ || closing_ || !state_.blocked) return;
   server_.blocking.Release(*state_.blocked);
   state_.blocked.reset();
@@ -411,5 +490,8 @@ void Connection::FinishBlocked(std::string reply, uint64_t ticket) {
   if (CloseIfOverOutputLimit()) return;
   Flush();
 }
+
+template class Connection<PlainTransport>;
+template class Connection<TlsTransport>;
 
 }  // namespace sessionkv::server

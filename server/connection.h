@@ -5,6 +5,10 @@
 // Reads and writes are never both blocked on each other: while a write is in flight the connection stops
 // reading (back-pressure for clients that pipeline without reading), and messages from other threads
 // (MONITOR, later pub/sub) are queued with Deliver() and written as soon as the socket is free.
+//
+// The same code serves the plain and the TLS port: Connection is a template over its transport
+// (server/transport.h), instantiated for both in connection.cc. A TLS connection is registered as a client
+// when it is accepted, as in Redis, and reads its first request after the handshake.
 #pragma once
 
 #include <memory>
@@ -18,19 +22,20 @@
 #include "server/commit_batcher.h"
 #include "server/dispatcher.h"
 #include "server/server_state.h"
+#include "server/transport.h"
 
 namespace sessionkv::server {
 
+template <typename Transport>
 class Connection final : public ClientHandle,
                          public CommitWaiter,
-                         public std::enable_shared_from_this<Connection> {
+                         public std::enable_shared_from_this<Connection<Transport>> {
  public:
   // `batcher` is the group commit of the socket's I/O thread.
-  Connection(asio::ip::tcp::socket socket, ServerState& server, Dispatcher& dispatcher,
-             CommitBatcher& batcher);
+  Connection(Transport transport, ServerState& server, Dispatcher& dispatcher, CommitBatcher& batcher);
   ~Connection() override;
 
-  // Registers the client and starts reading.
+  // Registers the client and starts reading (after the handshake, for TLS).
   void Start();
   void Deliver(std::string bytes) override;
   void Kill() override;
@@ -40,6 +45,12 @@ class Connection final : public ClientHandle,
   void Drain() override;
 
  private:
+  // TLS: the server side of the handshake, bounded by tls-handshake-timeout-ms. A failure is logged as
+  // Redis logs it and closes this connection only.
+  void Handshake();
+  void FailAccept(std::string_view reason);
+  // The connection is ready (Redis's clientAcceptHandler): protected mode, then the first read.
+  void OnAccepted();
   void StartRead();
   void OnRead(const asio::error_code& ec, size_t n);
   // Parses and executes every complete request in the input buffer.
@@ -60,14 +71,15 @@ class Connection final : public ClientHandle,
   bool CloseIfOverOutputLimit();
   // End of a drain: half-closes (FIN after the last reply) and reads and discards until the client
   // closes too or kLinger passes. Closing with unread input would send a reset, and a reset makes the
-  // kernel drop replies still in flight.
+  // kernel drop replies still in flight. TLS sends close_notify instead and waits for the client's.
   void Linger();
+  void ShutdownTls();
   // Blocked commands (server/blocking.h): arms the timeout after a command blocked; ends the wait
   // with `reply` and resumes the pipeline.
   void WaitBlocked();
   void FinishBlocked(std::string reply, uint64_t ticket);
 
-  asio::ip::tcp::socket socket_;
+  Transport transport_;
   ServerState& server_;
   Dispatcher& dispatcher_;
   CommitBatcher& batcher_;
@@ -91,6 +103,10 @@ class Connection final : public ClientHandle,
   bool awaiting_commit_ = false;  // registered with batcher_
   bool draining_ = false;      // shutting down: close (lingering) once the replies are written
   bool lingering_ = false;     // half-closed; input is discarded
+  bool accepted_ = false;      // the TLS handshake is done (always, for plain TCP)
 };
+
+extern template class Connection<PlainTransport>;
+extern template class Connection<TlsTransport>;
 
 }  // namespace sessionkv::server

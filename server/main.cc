@@ -140,8 +140,16 @@ int RunServer(int argc, char** argv) {
   }
   Server server(state);
   state.request_shutdown = [&server](ShutdownRequest request) { server.RequestShutdown(std::move(request)); };
-  config.OnApply("port", [&server] { return server.Rebind(); });
-  config.OnApply("bind", [&server] { return server.Rebind(); });
+  // Redis's applyPort, applyBind (every listener), applyTLSPort and applyTlsCfg.
+  config.OnApply("port", [&server] { return server.Rebind(/*tcp=*/true, /*tls=*/false); });
+  config.OnApply("tls-port", [&server] { return server.Rebind(/*tcp=*/false, /*tls=*/true); });
+  config.OnApply("bind", [&server] { return server.Rebind(/*tcp=*/true, /*tls=*/true); });
+  for (const std::string_view name :
+       {"tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-ca-cert-file", "tls-ca-cert-dir",
+        "tls-dh-params-file", "tls-protocols", "tls-ciphers", "tls-ciphersuites", "tls-prefer-server-ciphers",
+        "tls-session-caching", "tls-session-cache-size", "tls-session-cache-timeout"}) {
+    config.OnApply(name, [&server] { return server.ReconfigureTls(); });
+  }
   if (absl::Status status = server.Listen(); !status.ok()) {
     Log(LogLevel::kWarning, status.message());
     return 1;
@@ -151,10 +159,11 @@ int RunServer(int argc, char** argv) {
     Log(LogLevel::kWarning, status.message());
     return 1;
   }
-  Log(LogLevel::kNotice, StrCat("Running mode=standalone, port=", server.bound_port(), "."));
-  Log(LogLevel::kNotice, StrCat("Server initialized: port ", server.bound_port(), ", ",
-                                      config.io_threads(), " I/O thread(s), ", config.databases(),
-                                      " databases, dir ", config.dir()));
+  const int port = config.port() != 0 ? config.port() : config.tls_port();
+  Log(LogLevel::kNotice, StrCat("Running mode=standalone, port=", port, "."));
+  Log(LogLevel::kNotice, StrCat("Server initialized: port ", config.port(), ", tls-port ", config.tls_port(),
+                                ", ", config.io_threads(), " I/O thread(s), ", config.databases(),
+                                " databases, dir ", config.dir()));
   std::string http;
   for (const std::string& a : endpoint.addresses()) StrAppend(&http, http.empty() ? "" : " ", "http://", a);
   Log(LogLevel::kNotice, http.empty() ? std::string("Metrics and health endpoint disabled (metrics-port 0)")
@@ -162,7 +171,8 @@ int RunServer(int argc, char** argv) {
                                                " (/metrics /healthz /readyz)"));
   // Persistence logged its mode when it opened (server/persistence.cc); replication is issue 5's.
   Log(LogLevel::kNotice, "Replication: role master, no replicas");
-  Log(LogLevel::kNotice, "Ready to accept connections tcp");
+  if (config.port() != 0) Log(LogLevel::kNotice, "Ready to accept connections tcp");
+  if (config.tls_port() != 0) Log(LogLevel::kNotice, "Ready to accept connections tls");
   // Clients connect while the data loads; they get -LOADING until it is in memory, as with Redis.
   std::thread loading = StartLoading(state);
   server.Run();

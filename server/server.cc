@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <future>
+#include <tuple>
 
 #include "server/config.h"
 #include "server/connection.h"
@@ -55,9 +56,8 @@ asio::io_context& Server::NextIoContext() {
   return io;
 }
 
-absl::Status Server::OpenAcceptors(Acceptors* out) {
-  const int port = state_.config.port();
-  if (port == 0) return absl::FailedPreconditionError("Configured to not listen anywhere, exiting.");
+absl::Status Server::OpenAcceptors(int port, bool tls, Acceptors* out) {
+  if (port == 0) return absl::OkStatus();
   for (std::string address : state_.config.bind()) {
     // Redis: a leading '-' marks an address that may be unavailable; "*" is every IPv4 address and
     // "::*" every IPv6 one.
@@ -77,39 +77,66 @@ absl::Status Server::OpenAcceptors(Acceptors* out) {
     if (!ec) acceptor->listen(state_.config.tcp_backlog(), ec);
     if (ec) {
       if (optional) continue;
-      return absl::UnavailableError(ToAbsl(StrCat("Failed listening on port ", port, " (tcp), aborting: ",
-                                                  address, ": ", ec.message())));
+      return absl::UnavailableError(ToAbsl(StrCat("Failed listening on port ", port, tls ? " (tls)" : " (tcp)",
+                                                  ", aborting: ", address, ": ", ec.message())));
     }
-    bound_port_ = acceptor->local_endpoint().port();
     out->push_back(std::move(acceptor));
   }
   if (out->empty()) return absl::FailedPreconditionError("Configured to not listen anywhere, exiting.");
   return absl::OkStatus();
 }
 
-absl::Status Server::Listen() { return OpenAcceptors(&acceptors_); }
-
-absl::Status Server::Rebind() {
-  auto fresh = std::make_shared<Acceptors>();
-  if (absl::Status status = OpenAcceptors(fresh.get()); !status.ok()) {
-    return absl::InvalidArgumentError(ToAbsl(StrCat("ERR CONFIG SET failed: ", FromAbsl(status.message()))));
+absl::Status Server::Listen() {
+  const Config& config = state_.config;
+  if (config.port() == 0 && config.tls_port() == 0) {
+    return absl::FailedPreconditionError("Configured to not listen anywhere, exiting.");
   }
-  asio::post(*io_contexts_[0], [this, fresh] {
-    for (auto& old : acceptors_) old->close();  // pending accepts end with operation_aborted
-    acceptors_ = std::move(*fresh);
-    for (auto& acceptor : acceptors_) Accept(*acceptor);
+  if (config.tls_port() != 0 && !tls_context_.Configure(config, /*reconfigure=*/true).ok()) {
+    return absl::FailedPreconditionError("Failed to configure TLS. Check logs for more info.");
+  }
+  if (absl::Status status = OpenAcceptors(config.port(), false, &tcp_.acceptors); !status.ok()) return status;
+  return OpenAcceptors(config.tls_port(), true, &tls_.acceptors);
+}
+
+absl::Status Server::Rebind(bool tcp, bool tls) {
+  const Config& config = state_.config;
+  // Redis's applyTLSPort: a TLS port needs a context, built now if TLS was off until this CONFIG SET.
+  if (tls && config.tls_port() != 0) {
+    if (absl::Status status = tls_context_.Configure(config, /*reconfigure=*/false); !status.ok()) return status;
+  }
+  auto fresh_tcp = std::make_shared<Acceptors>();
+  auto fresh_tls = std::make_shared<Acceptors>();
+  absl::Status status;
+  if (tcp) status = OpenAcceptors(config.port(), false, fresh_tcp.get());
+  if (tls && status.ok()) status = OpenAcceptors(config.tls_port(), true, fresh_tls.get());
+  if (!status.ok()) {
+    Log(LogLevel::kWarning, status.message());
+    return absl::UnavailableError("Unable to listen on this port. Check server logs.");
+  }
+  asio::post(*io_contexts_[0], [this, tcp, tls, fresh_tcp, fresh_tls] {
+    for (auto [wanted, listener, fresh] : {std::tuple(tcp, &tcp_, fresh_tcp), std::tuple(tls, &tls_, fresh_tls)}) {
+      if (!wanted) continue;
+      for (auto& old : listener->acceptors) old->close();  // pending accepts end with operation_aborted
+      listener->acceptors = std::move(*fresh);
+      for (auto& acceptor : listener->acceptors) Accept(*acceptor, listener->tls);
+    }
   });
   return absl::OkStatus();
 }
 
-void Server::Accept(asio::ip::tcp::acceptor& acceptor) {
-  acceptor.async_accept(NextIoContext(), [this, &acceptor](const asio::error_code& ec,
-                                                           asio::ip::tcp::socket socket) {
+absl::Status Server::ReconfigureTls() {
+  if (state_.config.tls_port() == 0) return absl::OkStatus();
+  return tls_context_.Configure(state_.config, /*reconfigure=*/true);
+}
+
+void Server::Accept(asio::ip::tcp::acceptor& acceptor, bool tls) {
+  acceptor.async_accept(NextIoContext(), [this, &acceptor, tls](const asio::error_code& ec,
+                                                                asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) {
       Log(LogLevel::kWarning, StrCat("Accepting client connection: ", ec.message()));
     } else {
-      AdoptClient(std::move(socket));
+      AdoptClient(std::move(socket), tls);
       // Take the rest of the backlog now, as Redis does (up to 1000 per event): clients that connected
       // together are registered together, before any of their requests is read.
       asio::error_code drain_ec;
@@ -121,28 +148,46 @@ void Server::Accept(asio::ip::tcp::acceptor& acceptor) {
         acceptor.accept(next, drain_ec);
         if (!drain_ec) {
           NextIoContext();
-          AdoptClient(std::move(next));
+          AdoptClient(std::move(next), tls);
         }
       }
     }
-    Accept(acceptor);
+    Accept(acceptor, tls);
   });
 }
 
-void Server::AdoptClient(asio::ip::tcp::socket socket) {
+void Server::AdoptClient(asio::ip::tcp::socket socket, bool tls) {
   if (state_.clients.size() >= static_cast<size_t>(state_.config.maxclients())) {
-    // Redis answers the extra client with this error and closes it (networking.c acceptCommonHandler).
-    asio::error_code ignored;
-    static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
-    asio::write(socket, asio::buffer(kMaxClients), ignored);
+    // Redis answers the extra client with this error and closes it (networking.c acceptCommonHandler). A
+    // TLS client gets nothing: before its handshake it could not read the error.
+    if (!tls) {
+      asio::error_code ignored;
+      static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
+      asio::write(socket, asio::buffer(kMaxClients), ignored);
+    }
     state_.stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (!tls) return StartConnection(PlainTransport(std::move(socket)));
+  std::shared_ptr<TlsContext> context = tls_context_.current();
+  if (context == nullptr) return;  // a TLS listener exists only once a context does
+  StartConnection(TlsTransport(std::move(socket), std::move(context),
+                               static_cast<TlsAuthClients>(state_.config.tls_auth_clients())));
+}
+
+template <typename Transport>
+void Server::StartConnection(Transport transport) {
   CommitBatcher* batcher = batchers_[0].get();
   for (size_t i = 0; i < io_contexts_.size(); ++i) {
-    if (&socket.get_executor().context() == io_contexts_[i].get()) batcher = batchers_[i].get();
+    if (&transport.socket().get_executor().context() == io_contexts_[i].get()) batcher = batchers_[i].get();
   }
-  std::make_shared<Connection>(std::move(socket), state_, dispatcher_, *batcher)->Start();
+  std::make_shared<Connection<Transport>>(std::move(transport), state_, dispatcher_, *batcher)->Start();
+}
+
+void Server::CloseListeners() {
+  for (Listener* listener : {&tcp_, &tls_}) {
+    for (auto& acceptor : listener->acceptors) acceptor->close();
+  }
 }
 
 void Server::Run() {
@@ -150,7 +195,9 @@ void Server::Run() {
   signals_.add(SIGINT);
   WaitForSignal();
   std::signal(SIGPIPE, SIG_IGN);
-  for (auto& acceptor : acceptors_) Accept(*acceptor);
+  for (Listener* listener : {&tcp_, &tls_}) {
+    for (auto& acceptor : listener->acceptors) Accept(*acceptor, listener->tls);
+  }
   for (auto& timer : expiry_timers_) timer->Start();
   ScheduleCron();
 
@@ -197,7 +244,7 @@ void Server::DrainAndStop() {
   // 1. No new clients: the acceptors belong to the first I/O thread.
   std::promise<void> closed;
   asio::post(*io_contexts_[0], [this, &closed] {
-    for (auto& acceptor : acceptors_) acceptor->close();
+    CloseListeners();
     closed.set_value();
   });
   closed.get_future().wait();

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -26,6 +27,18 @@ namespace {
 template <typename T>
 void Field(std::string* out, std::string_view name, const T& value) {
   StrAppend(out, name, ":", value, "\r\n");
+}
+
+// Redis 7.2's getListensInfoString: one line per listener, numbered by connection type (0 tcp, 1 unix,
+// 2 tls), e.g. "listener0:name=tcp,bind=127.0.0.1,port=6379".
+void ListenerFields(const Config& config, std::string* out) {
+  const std::vector<std::string> bind = config.bind();
+  for (const auto& [index, name, port] : {std::tuple(0, "tcp", config.port()), std::tuple(2, "tls", config.tls_port())}) {
+    if (port == 0) continue;
+    StrAppend(out, "listener", index, ":name=", name);
+    for (const std::string& address : bind) StrAppend(out, ",bind=", address);
+    StrAppend(out, ",port=", port, "\r\n");
+  }
 }
 
 void ServerSection(CommandContext& ctx, std::string* out) {
@@ -57,6 +70,7 @@ void ServerSection(CommandContext& ctx, std::string* out) {
   Field(out, "executable", s.executable);
   Field(out, "config_file", config.config_file());
   Field(out, "io_threads_active", s.io_threads > 1 ? 1 : 0);
+  ListenerFields(config, out);
   Field(out, "sessionkv_version", kSessionkvVersion);
   Field(out, "sessionkv_io_threads", s.io_threads);
 }

@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """deploy/helm/sessionkv rendered (helm is not in Debian 12: by tests/deploy/helm_render.py) and checked:
 the kinds, the probes on the server's health endpoint, ports that match the server's defaults, the security
-context, the password from a Secret, the optional ServiceMonitor and replica StatefulSet, and the generated
-sessionkv.conf loaded by the real server."""
+context, the password from a Secret, the optional ServiceMonitor and replica StatefulSet, the optional TLS port
+with its Secret, and the generated sessionkv.conf (with and without TLS) loaded by the real server."""
 import os
 import shutil
+import subprocess
 import tempfile
 import unittest
 
-from deploy_support import DEPLOY, RunningServer, server_default
+from deploy_support import DEPLOY, RunningServer, free_port, server_default
 from helm_render import RenderError, Renderer
 
 CHART = os.path.join(DEPLOY, "helm", "sessionkv")
@@ -147,6 +148,79 @@ class TestOptions(unittest.TestCase):
     def test_auth_without_a_password_fails(self):
         with self.assertRaises(RenderError):
             Renderer(CHART, {}).manifests()
+
+
+class TestTls(unittest.TestCase):
+    TLS = {"enabled": True, "existingSecret": "web-tls"}
+
+    def test_off_by_default(self):
+        docs = render()
+        (cm,) = by_kind(docs, "ConfigMap")
+        self.assertNotIn("tls-", cm["data"]["common.conf"])
+        self.assertNotIn("redis-tls", [p["name"] for p in container(by_kind(docs, "StatefulSet")[0])["ports"]])
+
+    def test_tls_port_beside_the_plain_one_with_the_secret_mounted(self):
+        docs = render(tls=self.TLS)
+        (cm,) = by_kind(docs, "ConfigMap")
+        conf = cm["data"]["common.conf"].splitlines()
+        for line in ("port 6379", "tls-port 6380", "tls-cert-file /etc/sessionkv-tls/tls.crt",
+                     "tls-key-file /etc/sessionkv-tls/tls.key", "tls-ca-cert-file /etc/sessionkv-tls/ca.crt",
+                     "tls-auth-clients yes"):
+            self.assertIn(line, conf)
+        (sts,) = by_kind(docs, "StatefulSet")
+        c = container(sts)
+        self.assertEqual({p["name"]: p["containerPort"] for p in c["ports"]},
+                         {"redis": 6379, "redis-tls": 6380, "metrics": 9121})
+        self.assertIn({"name": "tls", "mountPath": "/etc/sessionkv-tls", "readOnly": True}, c["volumeMounts"])
+        self.assertIn({"name": "tls", "secret": {"secretName": "web-tls", "defaultMode": 0o440}},
+                      pod_spec(sts)["volumes"])
+        for svc in by_kind(docs, "Service"):
+            self.assertIn({"name": "redis-tls", "port": 6380, "targetPort": "redis-tls"}, svc["spec"]["ports"])
+
+    def test_tls_only_and_optional_client_certificates(self):
+        docs = render(tls=dict(self.TLS, plainPort=False, authClients="optional", port=7000))
+        (cm,) = by_kind(docs, "ConfigMap")
+        conf = cm["data"]["common.conf"].splitlines()
+        self.assertIn("port 0", conf)
+        self.assertIn("tls-port 7000", conf)
+        self.assertIn("tls-auth-clients optional", conf)
+        (sts,) = by_kind(docs, "StatefulSet")
+        self.assertEqual([p["name"] for p in container(sts)["ports"]], ["redis-tls", "metrics"])
+        for svc in by_kind(docs, "Service"):
+            self.assertEqual([p["name"] for p in svc["spec"]["ports"]], ["redis-tls", "metrics"])
+
+    def test_needs_a_secret_and_a_plain_port_for_replicas(self):
+        with self.assertRaises(RenderError):
+            render(tls={"enabled": True})
+        with self.assertRaises(RenderError):
+            render(tls=dict(self.TLS, plainPort=False), replica={"enabled": True})
+
+    @unittest.skipIf(shutil.which("openssl") is None, "the openssl CLI makes the test certificate")
+    def test_the_server_loads_the_tls_config(self):
+        (cm,) = by_kind(render(tls=self.TLS), "ConfigMap")
+        tmp = tempfile.mkdtemp()
+        try:
+            tls_dir = os.path.join(tmp, "tls")
+            os.mkdir(tls_dir)
+            # A self-signed certificate serves as the server's and as its own CA, as cert-manager's ca.crt.
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                            "-subj", "/CN=localhost", "-keyout", os.path.join(tls_dir, "tls.key"),
+                            "-out", os.path.join(tls_dir, "tls.crt")], check=True, capture_output=True)
+            shutil.copy(os.path.join(tls_dir, "tls.crt"), os.path.join(tls_dir, "ca.crt"))
+            for name, text in cm["data"].items():
+                with open(os.path.join(tmp, name), "w") as f:
+                    f.write(text.replace("/etc/sessionkv-tls/", tls_dir + "/").replace("/etc/sessionkv/", tmp + "/")
+                            .replace("dir /data", "dir " + tmp))
+            tls_port = free_port()
+            with RunningServer(os.path.join(tmp, "primary.conf"), extra=["--tls-port", str(tls_port)]) as s:
+                files = [os.path.join(tls_dir, f) for f in ("ca.crt", "tls.crt", "tls.key")]
+                out = subprocess.run(["redis-cli", "-p", str(tls_port), "--tls", "--cacert", files[0],
+                                      "--cert", files[1], "--key", files[2], "PING"],
+                                     capture_output=True, text=True, timeout=20).stdout.strip()
+                self.assertEqual(out, "PONG")
+                self.assertEqual(s.cmd("PING"), "PONG")
+        finally:
+            shutil.rmtree(tmp)
 
 
 class TestGeneratedConfig(unittest.TestCase):

@@ -53,6 +53,8 @@ std::string Tail(const std::string& text, size_t bytes) {
 
 }  // namespace
 
+absl::StatusOr<uint16_t> FreeLoopbackPort() { return FreePort(); }
+
 bool TestServer::TargetIsRedis() {
   const char* target = std::getenv("SESSIONKV_TEST_TARGET");
   return target != nullptr && std::string(target) == "redis";

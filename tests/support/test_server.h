@@ -42,6 +42,9 @@ struct TestServerOptions {
   std::chrono::milliseconds ready_timeout{20000};
 };
 
+// A loopback port that was free a moment ago (for a second listener such as tls-port).
+absl::StatusOr<uint16_t> FreeLoopbackPort();
+
 class TestServer {
  public:
   static absl::StatusOr<std::unique_ptr<TestServer>> Start(const TestServerOptions& options = {});

@@ -73,8 +73,14 @@ spec:
               key: {{ $root.Values.auth.existingSecretPasswordKey }}
       {{- end }}
       ports:
+        {{- if or (not $root.Values.tls.enabled) $root.Values.tls.plainPort }}
         - name: redis
           containerPort: 6379
+        {{- end }}
+        {{- if $root.Values.tls.enabled }}
+        - name: redis-tls
+          containerPort: {{ $root.Values.tls.port }}
+        {{- end }}
         - name: metrics
           containerPort: {{ $root.Values.metrics.port }}
       startupProbe:
@@ -104,10 +110,21 @@ spec:
           readOnly: true
         - name: tmp
           mountPath: /tmp
+        {{- if $root.Values.tls.enabled }}
+        - name: tls
+          mountPath: /etc/sessionkv-tls
+          readOnly: true
+        {{- end }}
   volumes:
     - name: config
       configMap:
         name: {{ include "sessionkv.fullname" $root }}
+    {{- if $root.Values.tls.enabled }}
+    - name: tls
+      secret:
+        secretName: {{ $root.Values.tls.existingSecret }}
+        defaultMode: 0440
+    {{- end }}
     - name: tmp
       emptyDir: {}
   {{- with $root.Values.nodeSelector }}
