@@ -45,6 +45,9 @@ struct ClientState {
   bool monitor = false;            // MONITOR
   bool no_touch = false;           // CLIENT NO-TOUCH
   bool no_evict = false;           // CLIENT NO-EVICT
+  // Memory was over maxmemory with nothing to evict when the current command started (Redis's
+  // pre_command_oom_state): a script may then not start writing.
+  bool oom_before_command = false;
   // True while EXEC runs this client's queued commands: blocking commands (BLPOP...) then answer at once
   // instead of blocking, as in Redis.
   bool in_exec = false;

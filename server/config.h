@@ -100,6 +100,10 @@ enum class Param : uint8_t {
   kListMaxListpackSize,
   kMaxmemory,
   kMaxmemoryPolicy,
+  kMaxmemorySamples,
+  kMaxmemoryEvictionTenacity,
+  kLfuLogFactor,
+  kLfuDecayTime,
   kLatencyTracking,
   kLatencyTrackingInfoPercentiles,
   kAclFile,
@@ -360,6 +364,12 @@ class Config {
   // 0: no limit.
   int64_t maxmemory() const { return Num(Param::kMaxmemory); }
   std::string maxmemory_policy() const;
+  // The policy's index in Redis's order (storage::EvictionPolicy).
+  int maxmemory_policy_index() const { return static_cast<int>(Num(Param::kMaxmemoryPolicy)); }
+  int64_t maxmemory_samples() const { return Num(Param::kMaxmemorySamples); }
+  int64_t maxmemory_eviction_tenacity() const { return Num(Param::kMaxmemoryEvictionTenacity); }
+  int64_t lfu_log_factor() const { return Num(Param::kLfuLogFactor); }
+  int64_t lfu_decay_time() const { return Num(Param::kLfuDecayTime); }
   bool latency_tracking() const { return Num(Param::kLatencyTracking) != 0; }
   // Persistence (storage/rocks_engine.h): appendonly yes keeps the data in RocksDB under dir.
   bool appendonly() const { return Num(Param::kAppendonly) != 0; }

@@ -55,21 +55,10 @@ std::string_view DaemonizeMustBeNo(int64_t value) {
 constexpr std::string_view kMaxmemoryPolicyNames[] = {
     "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
     "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
-constexpr int64_t kNoEviction = 7;
 
 // Valkey 8.1's words and order (Redis 7.2 has neither directive); the index is the enum value.
 constexpr std::string_view kLogFormatNames[] = {"legacy", "logfmt"};
 constexpr std::string_view kLogTimestampFormatNames[] = {"legacy", "iso8601", "milliseconds"};
-
-// maxmemory is enforced the way noeviction does it (writes that may grow memory answer -OOM; see the
-// dispatcher). The other policies would need key eviction, which sessionkv does not do yet: accepting
-// them and then evicting nothing would make an operator believe the cache bounds itself.
-std::string_view OnlyNoEviction(int64_t policy) {
-  return policy != kNoEviction
-             ? "only noeviction is supported: sessionkv does not evict keys yet, so the other "
-               "policies are refused rather than silently ignored"
-             : "";
-}
 
 // Redis's tls_auth_clients_enum, in its order: the index is TlsAuthClients.
 constexpr std::string_view kTlsAuthClientsNames[] = {"no", "yes", "optional"};
@@ -157,9 +146,17 @@ constexpr ParamSpec kParams[] = {
     // Redis's bound is ULLONG_MAX; ours is the largest int64 (8 EiB, well beyond any machine).
     {.id = Param::kMaxmemory, .name = "maxmemory", .type = kMemory, .default_value = "0",
      .min = 0, .max = LLONG_MAX},
+    // Eviction (server/eviction.h, storage/eviction.h).
     {.id = Param::kMaxmemoryPolicy, .name = "maxmemory-policy", .type = kEnum,
-     .default_value = "noeviction", .enum_names = kMaxmemoryPolicyNames,
-     .validate = OnlyNoEviction},
+     .default_value = "noeviction", .enum_names = kMaxmemoryPolicyNames},
+    {.id = Param::kMaxmemorySamples, .name = "maxmemory-samples", .type = kInteger,
+     .default_value = "5", .min = 1, .max = INT_MAX},
+    {.id = Param::kMaxmemoryEvictionTenacity, .name = "maxmemory-eviction-tenacity", .type = kInteger,
+     .default_value = "10", .min = 0, .max = 100},
+    {.id = Param::kLfuLogFactor, .name = "lfu-log-factor", .type = kInteger, .default_value = "10",
+     .min = 0, .max = INT_MAX},
+    {.id = Param::kLfuDecayTime, .name = "lfu-decay-time", .type = kInteger, .default_value = "1",
+     .min = 0, .max = INT_MAX},
     // Per-command latency histograms for INFO latencystats.
     {.id = Param::kLatencyTracking, .name = "latency-tracking", .type = kBool,
      .default_value = "yes"},

@@ -12,10 +12,10 @@
 #include "server/command_context.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/eviction.h"
 #include "server/mutation_scope.h"
 #include "server/shard_locks.h"
 #include "server/transaction.h"
-#include "server/memory.h"
 
 namespace sessionkv::server {
 
@@ -84,6 +84,19 @@ bool IsWrite(const CommandSpec& spec, const ClientState& client) {
   if (spec.full_name != "exec" || !client.multi) return false;
   return std::any_of(client.multi->commands.begin(), client.multi->commands.end(),
                      [](const QueuedCommand& q) { return q.spec->has(kCmdWrite); });
+}
+
+// Whether -OOM refuses `spec` when memory is over maxmemory and nothing can be evicted: commands that may
+// grow memory (denyoom; EXEC of a queued one), and inside MULTI anything but EXEC, DISCARD, QUIT and
+// RESET, since queueing itself takes memory (Redis 7's processCommand).
+bool RefusedOnOom(const CommandSpec& spec, const ClientState& client) {
+  if (spec.has(kCmdDenyOom)) return true;
+  if (!client.multi) return false;
+  if (spec.full_name == "exec") {
+    return std::any_of(client.multi->commands.begin(), client.multi->commands.end(),
+                       [](const QueuedCommand& q) { return q.spec->has(kCmdDenyOom); });
+  }
+  return spec.full_name != "discard" && spec.full_name != "quit" && spec.full_name != "reset";
 }
 
 // If the reply written since `mark` is an error, counts it (errorstats) and returns true.
@@ -178,11 +191,12 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
   if (std::string denial = CheckAcl(server_, *spec, args, client); !denial.empty()) {
     return reject(*spec, denial);
   }
-  // maxmemory with noeviction, the only policy so far (Redis's processCommand checks it here: after
-  // authentication and ACLs, before the subscribed-context rule).
-  if (spec->has(kCmdDenyOom)) {
-    const int64_t maxmemory = server_.config.maxmemory();
-    if (maxmemory > 0 && UsedMemory() > static_cast<uint64_t>(maxmemory)) return reject(*spec, kErrOom);
+  // maxmemory (Redis's processCommand, here: after authentication and ACLs, before the
+  // subscribed-context rule): evict under maxmemory-policy first; when that fails, refuse what may grow
+  // memory. Scripts look at the state found here when they first call such a command.
+  if (server_.config.maxmemory() > 0) {
+    client.oom_before_command = server_.eviction.Perform(client) == EvictionResult::kFail;
+    if (client.oom_before_command && RefusedOnOom(*spec, client)) return reject(*spec, kErrOom);
   }
   // Persistence (Redis's processCommand order): writes are refused while the last write to disk failed
   // (PING too, so health checks notice), and everything without the `loading` flag while loading.

@@ -114,8 +114,8 @@ int RunServer(int argc, char** argv) {
     return 1;
   }
   config.OnChange("slowlog-max-len", [&state, &config] { state.slowlog.Trim(config.slowlog_max_len()); });
-  // Redis's warnings about maxmemory (main() and updateMaxmemory): the limit is enforced by refusing
-  // writes (noeviction), so an operator should know when it is already exceeded.
+  // Redis's warnings about maxmemory (main() and updateMaxmemory): a limit below what is used evicts
+  // keys or refuses writes at once (server/eviction.h), so an operator should know.
   if (config.maxmemory() > 0 && config.maxmemory() < 1024 * 1024) {
     Log(LogLevel::kWarning,
         StrCat("WARNING: You specified a maxmemory value that is less than 1MB (current value is ",

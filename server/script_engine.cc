@@ -25,7 +25,6 @@ extern "C" {
 #include "server/errors.h"
 #include "server/log.h"
 #include "server/lua_values.h"
-#include "server/memory.h"
 #include "server/version.h"
 
 namespace sessionkv::server {
@@ -88,7 +87,7 @@ const CommandSpec* ResolveForScript(ScriptEngine::Run& run, bool wrote,
   } else if (spec->has(kCmdWrite) && run.call.read_only) {
     *error = "ERR Write commands are not allowed from read-only scripts.";
   } else if (spec->has(kCmdDenyOom) && !wrote && server.config.maxmemory() > 0 &&
-             UsedMemory() > static_cast<uint64_t>(server.config.maxmemory())) {
+             run.caller.client().oom_before_command) {
     *error = std::string(kErrOom);  // once a script has written it may finish, as in Redis
   } else {
     return spec;

@@ -43,9 +43,14 @@ Server::Server(ServerState& state)
         *io_contexts_[t], state.keyspace, s, *state.engine,
         [batcher](uint64_t ticket) { batcher->Nudge(ticket); }, &state.metrics));
   }
+  // The eviction job (server/eviction.h) runs on the first I/O thread and commits with its writes.
+  state.eviction.SetBackground(
+      [io = io_contexts_[0].get()](std::function<void()> fn) { asio::post(*io, std::move(fn)); },
+      [batcher = batchers_[0].get()](uint64_t ticket) { batcher->Nudge(ticket); });
 }
 
 Server::~Server() {
+  state_.eviction.SetBackground({}, {});
   std::lock_guard lock(shutdown_mu_);
   if (shutdown_thread_.joinable()) shutdown_thread_.join();
 }

@@ -81,6 +81,10 @@ ServerState::ServerState(Config& config, storage::Keyspace& keyspace, CommandTab
   keyspace.set_expired_listener([this](int db, std::string_view key) {
     NotifyKeyspaceEvent(*this, kNotifyExpired, "expired", key, db);
   });
+  // Evictions too (Redis's performEvictions: signalModifiedKey, then the `evicted` event).
+  keyspace.set_evicted_listener([this](int db, std::string_view key) {
+    NotifyKeyspaceEvent(*this, kNotifyEvicted, "evicted", key, db);
+  });
   keyspace.set_created_listener([this](int db, std::string_view key) {
     stats.keys_created.fetch_add(1, std::memory_order_relaxed);
     NotifyKeyspaceEvent(*this, kNotifyNew, "new", key, db);

@@ -18,6 +18,7 @@
 #include "server/blocking.h"
 #include "server/client_registry.h"
 #include "server/command_table.h"
+#include "server/eviction.h"
 #include "server/health.h"
 #include "server/latency_monitor.h"
 #include "server/persistence.h"
@@ -89,6 +90,7 @@ struct ServerState {
   LatencyMonitor latency;
   PubSub pubsub;
   Blocking blocking{*this};  // clients waiting in BLPOP and friends
+  Eviction eviction{*this};  // maxmemory-policy (server/eviction.h)
   ScriptEngine scripts;      // EVAL's Lua state and script cache
   RateSampler ops_rate, net_input_rate, net_output_rate;
   std::atomic<uint64_t> peak_memory{0};

@@ -148,6 +148,11 @@ void CommitLog::Synced(std::chrono::steady_clock::time_point start) {
   }
 }
 
+uint64_t CommitLog::pending_bytes() const {
+  std::lock_guard lock(mu_);
+  return pending_.size() - kHeader;
+}
+
 CommitStats CommitLog::stats() const {
   CommitStats s;
   s.written_groups = groups_.load(std::memory_order_relaxed);

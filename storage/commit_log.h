@@ -79,6 +79,8 @@ class CommitLog {
   bool failed() const { return failed_.load(std::memory_order_acquire); }
   std::string error() const;
   CommitStats stats() const;
+  // Bytes appended and not yet written (stats().pending_bytes alone).
+  uint64_t pending_bytes() const;
 
   // Called with the duration of every successful WAL fsync (a sync write or SyncWritten), for the
   // server's latency histogram. Set before the first commit; called on the thread that synced.

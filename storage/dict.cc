@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "storage/dict.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "absl/hash/hash.h"
@@ -115,6 +116,21 @@ Entry* Dict::Random(absl::BitGen& gen) const {
   size_t pick = absl::Uniform<size_t>(gen, 0, len);
   while (pick-- > 0) head = head->next;
   return head;
+}
+
+void Dict::SampleSome(absl::BitGen& gen, size_t count, std::vector<Entry*>* out) const {
+  if (size_ == 0 || count == 0) return;
+  count = std::min(count, size_);
+  const size_t mask = buckets_.size() - 1;
+  const size_t steps = std::min(buckets_.size(), count > SIZE_MAX / 10 ? SIZE_MAX : count * 10);
+  size_t bucket = absl::Uniform<size_t>(gen, 0, buckets_.size());
+  size_t taken = 0;
+  for (size_t step = 0; step < steps && taken < count; ++step, bucket = (bucket + 1) & mask) {
+    for (Entry* e = buckets_[bucket]; e != nullptr && taken < count; e = e->next) {
+      out->push_back(e);
+      ++taken;
+    }
+  }
 }
 
 }  // namespace sessionkv::storage

@@ -47,6 +47,9 @@ class Dict {
   uint64_t ScanStep(uint64_t cursor, const std::function<void(Entry*)>& fn) const;
   // A uniformly chosen bucket's random entry (Redis's dictGetRandomKey distribution); nullptr if empty.
   Entry* Random(absl::BitGen& gen) const;
+  // Up to `count` distinct entries from consecutive buckets after a random one, visiting at most
+  // 10 * count buckets (Redis's dictGetSomeKeys: cheap, not uniform); appended to `out`.
+  void SampleSome(absl::BitGen& gen, size_t count, std::vector<Entry*>* out) const;
   // Visits every entry; fn must not insert or remove.
   template <typename Fn>
   void ForEach(Fn&& fn) const {

@@ -60,6 +60,9 @@ class Engine {
   // a write succeeds again. Empty when healthy.
   virtual std::string write_error() const = 0;
   virtual bool write_failed() const = 0;
+  // Bytes appended and not yet written: the counterpart of Redis's AOF buffer, which maxmemory leaves
+  // out of its count (evicting to make room for the deletes' own records would feed on itself).
+  virtual uint64_t pending_bytes() const { return 0; }
 };
 
 // Memory only: nothing is kept. Debug builds still record (and discard), so that every test runs the

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "absl/random/random.h"
+
 #include "storage/rocks_format.h"
 
 namespace sessionkv::storage {
@@ -50,7 +52,39 @@ void Keyspace::Remove(DbShard& ds, int db, Entry* e, RemovalCause cause, Mutatio
   if (cause == RemovalCause::kExpired) {
     stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
     if (expired_listener_) expired_listener_(db, owned->key);
+  } else if (cause == RemovalCause::kEvicted) {
+    stats_.evicted_keys.fetch_add(1, std::memory_order_relaxed);
+    if (evicted_listener_) evicted_listener_(db, owned->key);
   }
+}
+
+// ------------------------------------------------------------------------------- access tracking
+
+void Keyspace::set_access_tracking(const AccessTracking& t) {
+  lfu_log_factor_.store(t.lfu_log_factor, std::memory_order_relaxed);
+  lfu_decay_time_.store(t.lfu_decay_time, std::memory_order_relaxed);
+  lfu_.store(t.lfu, std::memory_order_relaxed);
+}
+
+AccessTracking Keyspace::access_tracking() const {
+  return {.lfu = lfu_.load(std::memory_order_relaxed),
+          .lfu_log_factor = lfu_log_factor_.load(std::memory_order_relaxed),
+          .lfu_decay_time = lfu_decay_time_.load(std::memory_order_relaxed)};
+}
+
+uint32_t Keyspace::NewAccess(int64_t now_ms) const {
+  return lfu_.load(std::memory_order_relaxed) ? LfuStamp(LfuMinutes(now_ms), kLfuInitCounter)
+                                              : AccessClock(now_ms);
+}
+
+void Keyspace::Touch(Entry* e, int64_t now_ms) const {
+  if (!lfu_.load(std::memory_order_relaxed)) {
+    e->access_ = AccessClock(now_ms);
+    return;
+  }
+  // rand() in Redis; a per-thread generator here, since I/O threads touch keys concurrently.
+  thread_local absl::InsecureBitGen gen;
+  e->access_ = LfuTouch(e->access_, now_ms, access_tracking(), absl::Uniform<double>(gen, 0.0, 1.0));
 }
 
 void Keyspace::SwapDbs(int a, int b, MutationSink& sink) {
@@ -192,21 +226,21 @@ Entry* Db::FindForRead(std::string_view key) {
     ks_->NoteMissed(index_, key);
   } else {
     stats.keyspace_hits.fetch_add(1, std::memory_order_relaxed);
-    if (touch_) e->access_time_ = AccessClock(NowMs());
+    if (touch_) ks_->Touch(e, NowMs());
   }
   return e;
 }
 
 Entry* Db::FindForWrite(std::string_view key) {
   Entry* e = Find(key);
-  if (e != nullptr && touch_) e->access_time_ = AccessClock(NowMs());
+  if (e != nullptr && touch_) ks_->Touch(e, NowMs());
   return e;
 }
 
 Entry* Db::Add(std::string_view key, Value value, int64_t deadline_ms) {
   const uint64_t hash = Dict::Hash(key);
   auto entry = std::make_unique<Entry>(key, hash, std::move(value));
-  entry->access_time_ = AccessClock(NowMs());
+  entry->access_ = ks_->NewAccess(NowMs());
   entry->version_ = ks_->NewVersion(*sink_);
   entry->list_head_ = format::CenteredListHead(entry->value_.is_list() ? entry->value_.list().size() : 0);
   DbShard& ds = ShardFor(hash);
@@ -222,7 +256,12 @@ Entry* Db::Add(std::string_view key, Value value, int64_t deadline_ms) {
 Entry* Db::Overwrite(std::string_view key, Value value, bool keep_ttl) {
   Entry* e = Find(key);
   if (e == nullptr) return Add(key, std::move(value));
-  e->access_time_ = AccessClock(NowMs());
+  if (ks_->access_tracking().lfu) {
+    // Redis's setKey looks the key up for writing (one access), and dbOverwrite keeps the counter.
+    if (touch_) ks_->Touch(e, NowMs());
+  } else {
+    e->access_ = AccessClock(NowMs());  // the new value is a new object, stamped now
+  }
   if (!keep_ttl) ClearDeadlineSilently(e);
   Replace(e, std::move(value));
   ks_->NoteAdded(index_, *e);

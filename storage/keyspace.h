@@ -34,6 +34,7 @@
 #include "absl/random/random.h"
 #include "storage/clock.h"
 #include "storage/dict.h"
+#include "storage/eviction.h"
 #include "storage/mutation.h"
 #include "storage/value.h"
 #include "storage/watch.h"
@@ -81,7 +82,7 @@ struct KeyspaceStats {
 };
 
 // Why a key left the keyspace; later layers turn this into keyspace events and logged mutations.
-enum class RemovalCause { kDeleted, kExpired, kOverwritten };
+enum class RemovalCause { kDeleted, kExpired, kOverwritten, kEvicted };
 
 class Shard {
  public:
@@ -137,9 +138,19 @@ class Keyspace {
   uint64_t ApproxExpires(int db) const;
 
   // Removes an entry of database `db` from its database shard and frees it, keeping the expiry index in
-  // step, and records the delete. An expiry is announced to the expired listener first, with the shard
-  // still locked.
+  // step, and records the delete. An expiry (an eviction) is counted and announced to the expired
+  // (evicted) listener first, with the shard still locked. An eviction is recorded as a plain delete,
+  // as Redis propagates a DEL.
   void Remove(DbShard& ds, int db, Entry* e, RemovalCause cause, MutationSink& sink);
+
+  // ---- Access tracking (storage/eviction.h): how reads and writes stamp a key's access field. Set by
+  // the server from maxmemory-policy, lfu-log-factor and lfu-decay-time; read by any thread.
+  void set_access_tracking(const AccessTracking& t);
+  AccessTracking access_tracking() const;
+  // The access field of a key created (or loaded) at `now_ms`: the clock, or the LFU start counter.
+  uint32_t NewAccess(int64_t now_ms) const;
+  // A read or write of `e` at `now_ms` (Redis's lookupKey without NOTOUCH).
+  void Touch(Entry* e, int64_t now_ms) const;
 
   // ---- Persistence state (docs/persistence.md).
   // The physical database that holds logical database `db` on disk. Changed only by SwapDbs, under every
@@ -161,6 +172,8 @@ class Keyspace {
   // shard locked and the key already gone: the server turns it into the `expired` keyspace event.
   using KeyListener = std::function<void(int db, std::string_view key)>;
   void set_expired_listener(KeyListener fn) { expired_listener_ = std::move(fn); }
+  // The same for every key evicted by a maxmemory policy: the `evicted` event.
+  void set_evicted_listener(KeyListener fn) { evicted_listener_ = std::move(fn); }
   // Called with the shard locked when a key is created (Db::Add, Redis's dbAdd: the `new` keyspace
   // event) and when a read finds no key (Db::FindForRead, Redis's lookupKeyRead: `keymiss`).
   void set_created_listener(KeyListener fn) { created_listener_ = std::move(fn); }
@@ -209,12 +222,14 @@ class Keyspace {
   std::atomic<uint64_t> lease_{0};
   const Clock* clock_;
   KeyspaceStats stats_;
-  KeyListener expired_listener_, created_listener_, missed_listener_;
+  KeyListener expired_listener_, evicted_listener_, created_listener_, missed_listener_;
+  std::atomic<bool> lfu_{false};
+  std::atomic<int64_t> lfu_log_factor_{10}, lfu_decay_time_{1};
   std::atomic<int64_t> watch_count_{0};  // watches in all shards
   AddedListener added_listener_;
 };
 
-// Seconds-resolution access clock for OBJECT IDLETIME.
+// Seconds-resolution access clock for OBJECT IDLETIME (the access field outside LFU policies).
 uint32_t AccessClock(int64_t now_ms);
 
 // A command's view of one logical database. The shards of every key it touches are already locked

@@ -240,7 +240,7 @@ void Loader::Start(Pending& key, const format::ParsedKey& parsed, const format::
   key.entry = std::make_unique<Entry>(parsed.key, Dict::Hash(parsed.key), std::move(value));
   key.entry->version_ = meta.version;
   key.entry->deadline_ms_ = meta.deadline_ms;
-  key.entry->access_time_ = AccessClock(keyspace_.clock().NowMs());
+  key.entry->access_ = keyspace_.NewAccess(keyspace_.clock().NowMs());
   key.meta.string_bytes = {};  // pointed into the iterator's value
 }
 

@@ -95,6 +95,7 @@ class RocksEngine final : public Engine {
   uint64_t durable() const override { return log_.durable(); }
   std::string write_error() const override { return log_.error(); }
   bool write_failed() const override { return log_.failed(); }
+  uint64_t pending_bytes() const override { return log_.pending_bytes(); }
 
   const StoredState& stored() const { return stored_; }
   rocksdb::DB* db() const { return db_; }

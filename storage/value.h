@@ -96,7 +96,9 @@ class Entry {
   const Value& value() const { return value_; }
   int64_t deadline_ms() const { return deadline_ms_; }  // absolute Unix ms; 0 = no expiry
   bool has_deadline() const { return deadline_ms_ != 0; }
-  uint32_t access_time() const { return access_time_; }  // LRU clock in seconds (OBJECT IDLETIME)
+  // The access clock in seconds (OBJECT IDLETIME), or under an LFU policy the LFU minutes and counter
+  // (storage/eviction.h).
+  uint32_t access() const { return access_; }
   // The key's version on disk (storage/rocks_format.h): a new one whenever the key is created or its
   // element records are rewritten, so records of an older incarnation are recognisably stale.
   uint64_t version() const { return version_; }
@@ -109,8 +111,8 @@ class Entry {
   friend class Loader;
 
   int64_t deadline_ms_ = 0;
-  uint32_t access_time_ = 0;
-  uint32_t list_head_ = 0;  // fills what was padding after access_time_
+  uint32_t access_ = 0;
+  uint32_t list_head_ = 0;  // fills what was padding after access_
   uint64_t version_ = 0;
   Value value_;
 };

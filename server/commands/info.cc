@@ -116,6 +116,7 @@ void MemorySection(CommandContext& ctx, std::string* out) {
   Field(out, "maxmemory_policy", s.config.maxmemory_policy());
   Field(out, "mem_fragmentation_ratio",
         absl::StrFormat("%.2f", used ? static_cast<double>(rss) / static_cast<double>(used) : 0));
+  Field(out, "mem_not_counted_for_evict", s.eviction.NotCountedMemory());
   Field(out, "mem_allocator", "libc");
   Field(out, "lazyfree_pending_objects", 0);
 }
@@ -200,6 +201,8 @@ void StatsSection(CommandContext& ctx, std::string* out) {
   Field(out, "expired_time_cap_reached_count", 0);
   Field(out, "evicted_keys", load(ks.evicted_keys));
   Field(out, "evicted_clients", 0);
+  Field(out, "total_eviction_exceeded_time", s.eviction.total_exceeded_ms());
+  Field(out, "current_eviction_exceeded_time", s.eviction.current_exceeded_ms());
   Field(out, "keyspace_hits", load(ks.keyspace_hits));
   Field(out, "keyspace_misses", load(ks.keyspace_misses));
   Field(out, "pubsub_channels", s.pubsub.NumChannels());

@@ -275,9 +275,16 @@ void CmdSwapDb(CommandContext& ctx) {
 
 // ------------------------------------------------------------------------------------------ OBJECT
 //
-// The eviction policy is always noeviction: the config has no maxmemory-policy yet. When it gains
-// one, an LFU policy must make IDLETIME fail and FREQ answer, and LRU/LFU policies end integer
-// sharing (REFCOUNT).
+// What a key's access field means depends on maxmemory-policy (storage/eviction.h): idle time outside
+// LFU policies (IDLETIME), an access frequency under them (FREQ).
+
+// Redis's texts for asking the access field the other question.
+constexpr std::string_view kErrLfuNotSelected =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+constexpr std::string_view kErrLfuSelected =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching "
+    "between policies at runtime LRU and LFU data will take some time to adjust.";
 
 // The entry OBJECT looks at, or nullptr after replying nil for a missing key.
 const storage::Entry* ObjectLookup(CommandContext& ctx) {
@@ -291,14 +298,18 @@ void CmdObjectEncoding(CommandContext& ctx) {
   if (const storage::Entry* e = ObjectLookup(ctx)) ctx.reply().Bulk(e->value().EncodingName());
 }
 
-// Redis shares one object for the integers 0..9999 (OBJ_SHARED_INTEGERS) when no LRU/LFU policy
-// needs a per-object clock, and reports its refcount as INT_MAX; every other value has one
-// reference.
+// Redis shares one object for the integers 0..9999 (OBJ_SHARED_INTEGERS) unless maxmemory is set with
+// an LRU/LFU policy, which needs a per-object clock, and reports its refcount as INT_MAX; every other
+// value has one reference. (Redis decides when the value is stored; this looks at the current config.)
 void CmdObjectRefCount(CommandContext& ctx) {
   const storage::Entry* e = ObjectLookup(ctx);
   if (e == nullptr) return;
+  const Config& config = ctx.server().config;
+  const auto policy = static_cast<storage::EvictionPolicy>(config.maxmemory_policy_index());
+  const bool per_object_clock =
+      config.maxmemory() > 0 && (storage::IsLruPolicy(policy) || storage::IsLfuPolicy(policy));
   int64_t v = -1;
-  const bool shared = e->value().is_string() && e->value().EncodingName() == "int" &&
+  const bool shared = !per_object_clock && e->value().is_string() && e->value().EncodingName() == "int" &&
                       ParseInt64(e->value().string().bytes, &v) && v >= 0 && v < 10000;
   ctx.reply().Integer(shared ? std::numeric_limits<int>::max() : 1);
 }
@@ -307,17 +318,18 @@ void CmdObjectRefCount(CommandContext& ctx) {
 void CmdObjectIdleTime(CommandContext& ctx) {
   const storage::Entry* e = ObjectLookup(ctx);
   if (e == nullptr) return;
+  if (ctx.keyspace().access_tracking().lfu) return ctx.Error(kErrLfuSelected);
   const uint32_t now = storage::AccessClock(ctx.db().NowMs());
-  ctx.reply().Integer(now > e->access_time() ? now - e->access_time() : 0);
+  ctx.reply().Integer(now > e->access() ? now - e->access() : 0);
 }
 
-// OBJECT FREQ key: access frequencies are tracked only under an LFU policy, which noeviction is
-// not.
+// OBJECT FREQ key: the logarithmic access counter, decayed to now, under an LFU policy.
 void CmdObjectFreq(CommandContext& ctx) {
-  if (ObjectLookup(ctx) == nullptr) return;
-  ctx.Error(
-      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
-      "when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+  const storage::Entry* e = ObjectLookup(ctx);
+  if (e == nullptr) return;
+  const storage::AccessTracking tracking = ctx.keyspace().access_tracking();
+  if (!tracking.lfu) return ctx.Error(kErrLfuNotSelected);
+  ctx.reply().Integer(storage::LfuCounter(e->access(), ctx.db().NowMs(), tracking.lfu_decay_time));
 }
 
 void CmdObjectHelp(CommandContext& ctx) {

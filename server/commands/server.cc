@@ -41,6 +41,8 @@ void CmdConfigResetStat(CommandContext& ctx) {
   });
   auto& ks = server.keyspace.stats();
   ks.expired_keys = 0;
+  ks.evicted_keys = 0;
+  server.eviction.ResetStats();
   ks.keyspace_hits = 0;
   ks.keyspace_misses = 0;
   ctx.reply().Ok();

@@ -135,8 +135,7 @@ class InfoFields(ServerCase):
         self.assertIn("mem_allocator", fields)
 
     def test_memory_follows_the_maxmemory_config(self):
-        # redis_exporter reads these three. (The policy stays noeviction: the only one sessionkv has until it
-        # can evict keys, see Config.test_only_noeviction_until_keys_can_be_evicted.)
+        # redis_exporter reads these three.
         try:
             self.assertEqual(self.c.cmd("CONFIG", "SET", "maxmemory", "100mb", "maxmemory-policy",
                                         "noeviction"), OK)

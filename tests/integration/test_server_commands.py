@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 
-from support.server import SERVER_BIN, ServerTestCase, TARGET, main, sessionkv_only
+from support.server import SERVER_BIN, ServerTestCase, TARGET, main
 from support.server_commands import (BAD_COUNT, CONFIG_FAILED, NOT_INTEGER, OOM, PERCENTILES, SYNTAX,
                                      ServerCase, unknown_subcommand)
 from test_protocol import OK, PONG, bulk, decode, encode, wrong_args
@@ -514,17 +514,15 @@ class Config(ServerCase):
         finally:
             self.c.cmd("CONFIG", "SET", "maxmemory", "0", "maxmemory-policy", "noeviction")
 
-    @sessionkv_only
-    def test_only_noeviction_until_keys_can_be_evicted(self):
-        # sessionkv does not evict keys yet; accepting allkeys-lru and then evicting nothing would make an
-        # operator believe the data set bounds itself, so the other policies are refused (a bad word still
-        # gets Redis's list of the policies, see test_maxmemory).
-        reason = (b"only noeviction is supported: sessionkv does not evict keys yet, so the other policies "
-                  b"are refused rather than silently ignored")
-        for policy in ("allkeys-lru", "volatile-lru", "volatile-ttl", "allkeys-random"):
-            self.assertEqual(self.c.cmd("CONFIG", "SET", "maxmemory-policy", policy),
-                             CONFIG_FAILED % (b"maxmemory-policy", reason))
-        self.assertEqual(self.get("maxmemory-policy"), {"maxmemory-policy": "noeviction"})
+    def test_every_policy_is_accepted(self):
+        # Eviction itself: test_eviction.py.
+        try:
+            for policy in ("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+                           "allkeys-lfu", "allkeys-random", "noeviction"):
+                self.assertEqual(self.c.cmd("CONFIG", "SET", "maxmemory-policy", policy), OK)
+                self.assertEqual(self.get("maxmemory-policy"), {"maxmemory-policy": policy})
+        finally:
+            self.c.cmd("CONFIG", "SET", "maxmemory-policy", "noeviction")
 
     def test_noeviction_refuses_writes_that_may_grow_memory(self):
         self.c.cmd("SET", "k", "v")

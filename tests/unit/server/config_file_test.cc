@@ -43,20 +43,18 @@ TEST_F(ConfigTest, MaxmemoryAndItsPolicy) {
   EXPECT_EQ(config.maxmemory(), 256 * 1024 * 1024);
   EXPECT_EQ(Value(config, "maxmemory"), "268435456");
   EXPECT_EQ(config.maxmemory_policy(), "noeviction");
-  // A word Redis does not know gets Redis's list; a policy that would need eviction is refused with
-  // the reason (sessionkv does not evict keys yet).
+  // A word Redis does not know gets Redis's list; every policy of the list is accepted.
   EXPECT_EQ(Message(LoadText(config, "maxmemory-policy lru\n")),
             LineError(1, "maxmemory-policy lru",
                       "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
                       "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, "
                       "noeviction"));
-  const std::string refused =
-      "only noeviction is supported: sessionkv does not evict keys yet, so the other policies are "
-      "refused rather than silently ignored";
-  EXPECT_EQ(Message(LoadText(config, "maxmemory-policy allkeys-lru\n")),
-            LineError(1, "maxmemory-policy allkeys-lru", refused));
-  EXPECT_EQ(Message(config.Set({{"maxmemory-policy", "volatile-ttl"}})),
-            "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - " + refused);
+  ASSERT_TRUE(LoadText(config, "maxmemory-policy allkeys-lru\nmaxmemory-samples 10\n").ok());
+  EXPECT_EQ(config.maxmemory_policy(), "allkeys-lru");
+  EXPECT_EQ(config.maxmemory_samples(), 10);
+  ASSERT_TRUE(config.Set({{"maxmemory-policy", "volatile-ttl"}}).ok());
+  EXPECT_EQ(config.maxmemory_policy(), "volatile-ttl");
+  EXPECT_EQ(config.maxmemory_policy_index(), 3) << "Redis's enum order";
   ASSERT_TRUE(config.Set({{"maxmemory", "1gb"}}).ok());
   EXPECT_EQ(config.maxmemory(), 1024 * 1024 * 1024);
 }
