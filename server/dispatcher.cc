@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "base/steady_clock.h"
 #include "base/strings.h"
 #include "server/dispatcher.h"
 
@@ -20,12 +21,6 @@
 namespace sessionkv::server {
 
 namespace {
-
-int64_t SteadyMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // Redis's sdscatrepr: printable bytes as they are, \" \\ \n \r \t \a \b escaped, others as \xHH.
 void AppendQuoted(std::string* out, std::string_view s) {

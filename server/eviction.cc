@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "base/steady_clock.h"
 #include "server/client_state.h"
 #include "server/config.h"
 #include "server/memory.h"
@@ -16,12 +17,6 @@
 namespace sessionkv::server {
 
 namespace {
-
-int64_t SteadyUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // Redis checks the clock every 16 evictions.
 constexpr uint64_t kKeysPerClockCheck = 16;
@@ -111,7 +106,7 @@ EvictionResult Eviction::Cycle(uint64_t* ticket) {
   }
 
   std::lock_guard lock(mu_);
-  const int64_t start_us = SteadyUs();
+  const int64_t start_us = SteadyMicros();
   const uint64_t budget_us = EvictionTimeLimitUs(config.maxmemory_eviction_tenacity());
   EvictionResult result = EvictionResult::kOk;
   uint64_t evicted = 0;
@@ -123,7 +118,7 @@ EvictionResult Eviction::Cycle(uint64_t* ticket) {
       break;
     }
     *ticket = std::max(*ticket, *t);
-    if (++evicted % kKeysPerClockCheck == 0 && static_cast<uint64_t>(SteadyUs() - start_us) > budget_us) {
+    if (++evicted % kKeysPerClockCheck == 0 && static_cast<uint64_t>(SteadyMicros() - start_us) > budget_us) {
       StartBackground();
       break;
     }
@@ -131,7 +126,7 @@ EvictionResult Eviction::Cycle(uint64_t* ticket) {
   if (result != EvictionResult::kFail && background_running_.load()) result = EvictionResult::kRunning;
 
   const int64_t threshold_ms = config.latency_monitor_threshold();
-  const int64_t took_ms = (SteadyUs() - start_us) / 1000;
+  const int64_t took_ms = (SteadyMicros() - start_us) / 1000;
   if (threshold_ms > 0 && took_ms >= threshold_ms) {
     server_.latency.Record("eviction-cycle", server_.clock.NowMs() / 1000, took_ms);
   }
@@ -144,21 +139,21 @@ void Eviction::NoteResult(EvictionResult r) {
     // A load first: within the limit (the common case) this costs no write to a shared line.
     if (exceeded_since_us_.load(std::memory_order_relaxed) == 0) return;
     const int64_t since = exceeded_since_us_.exchange(0, std::memory_order_relaxed);
-    if (since != 0) exceeded_total_us_.fetch_add(SteadyUs() - since, std::memory_order_relaxed);
+    if (since != 0) exceeded_total_us_.fetch_add(SteadyMicros() - since, std::memory_order_relaxed);
     return;
   }
   int64_t none = 0;
-  exceeded_since_us_.compare_exchange_strong(none, SteadyUs(), std::memory_order_relaxed);
+  exceeded_since_us_.compare_exchange_strong(none, SteadyMicros(), std::memory_order_relaxed);
 }
 
 int64_t Eviction::current_exceeded_ms() const {
   const int64_t since = exceeded_since_us_.load(std::memory_order_relaxed);
-  return since == 0 ? 0 : (SteadyUs() - since) / 1000;
+  return since == 0 ? 0 : (SteadyMicros() - since) / 1000;
 }
 
 int64_t Eviction::total_exceeded_ms() const {
   const int64_t since = exceeded_since_us_.load(std::memory_order_relaxed);
-  const int64_t current_us = since == 0 ? 0 : SteadyUs() - since;
+  const int64_t current_us = since == 0 ? 0 : SteadyMicros() - since;
   return (exceeded_total_us_.load(std::memory_order_relaxed) + current_us) / 1000;
 }
 

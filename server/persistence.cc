@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_format.h"
+#include "base/steady_clock.h"
 #include "base/strings.h"
 #include "prometheus/histogram.h"
 #include "server/config.h"
@@ -16,12 +17,6 @@
 namespace sessionkv::server {
 
 namespace {
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 storage::RocksOptions OptionsFrom(const Config& config) {
   storage::RocksOptions o;
@@ -132,12 +127,12 @@ std::thread StartLoading(ServerState& state) {
   PersistenceState& p = state.persistence;
   if (p.rocks == nullptr) return {};
   return std::thread([&state, &p] {
-    const int64_t start = SteadyMs();
+    const int64_t start = SteadyMillis();
     int64_t last_log = start;
     storage::Loader loader(*p.rocks, state.keyspace, LimitsFrom(state.config), &p.load);
     // Redis logs progress as it loads; every two seconds here: keys, bytes and the read rate.
     auto tick = [&] {
-      const int64_t now = SteadyMs();
+      const int64_t now = SteadyMillis();
       if (now - last_log < 2000) return;
       last_log = now;
       const uint64_t bytes = p.load.bytes.load(std::memory_order_relaxed);
@@ -152,7 +147,7 @@ std::thread StartLoading(ServerState& state) {
                                      ". Exiting."));
       std::_Exit(1);
     }
-    const int64_t elapsed = std::max<int64_t>(SteadyMs() - start, 0);
+    const int64_t elapsed = std::max<int64_t>(SteadyMillis() - start, 0);
     const uint64_t keys = p.load.keys.load(std::memory_order_relaxed);
     const uint64_t bytes = p.load.bytes.load(std::memory_order_relaxed);
     p.load_duration_ms.store(elapsed, std::memory_order_relaxed);
