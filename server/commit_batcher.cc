@@ -29,10 +29,11 @@ void CommitBatcher::Run() {
   const uint64_t target = std::exchange(target_, 0);
   auto waiting = std::make_shared<std::vector<std::shared_ptr<CommitWaiter>>>();
   waiting->swap(waiting_);
-  // On the engine's writer thread: the result goes back to this thread, to the waiters of this request.
+  // The result reaches this request's waiters on this thread: at once when the engine wrote inline,
+  // posted here when its writer thread did.
   engine_.CommitAsync(target, [&io = io_, waiting](const storage::CommitResult& result) {
     if (waiting->empty()) return;
-    asio::post(io, [waiting, result] {
+    asio::dispatch(io, [waiting, result] {
       for (const auto& w : *waiting) w->OnCommitted(result);
     });
   });

@@ -284,7 +284,7 @@ void RocksEngine::CommitAsync(uint64_t ticket, CommitDone done) {
   // group as large as the I/O thread's iteration. Handed to the writer thread it costs two wake-ups per
   // group and splits groups (a Spring-session load: 35k against 56k sessions/s). Under always the
   // fsync takes milliseconds, which the writer thread overlaps with serving (35k against 29k).
-  if (commit_thread_ == nullptr || log_.policy() != FsyncPolicy::kAlways) {
+  if (log_.policy() != FsyncPolicy::kAlways) {
     done(log_.Commit(ticket));
     return;
   }
