@@ -41,6 +41,7 @@ enum ClientFlag : uint32_t {
   kClientNoEvict = 1u << 1,
   kClientNoTouch = 1u << 2,
   kClientCloseAsap = 1u << 3,
+  kClientReplica = 1u << 4,  // a replica's stream (SKVSYNC): CLIENT LIST flag S
   kClientBlocked = 1u << 8,  // waiting in a blocking command (CLIENT LIST flag b)
 };
 
@@ -64,6 +65,9 @@ class ClientInfo {
   std::atomic<uint64_t> query_buffer_bytes{0};
   std::atomic<uint64_t> query_buffer_free{0};
   std::atomic<uint64_t> output_buffer_bytes{0};
+  // Bytes handed to Deliver() and not yet written to the socket (about: replies written meanwhile
+  // count too). A replication stream waits while it is high, so a slow replica costs no memory.
+  std::atomic<uint64_t> delivered_unwritten{0};
   std::atomic<int> channels{0};  // CLIENT LIST sub=
   std::atomic<int> patterns{0};  // CLIENT LIST psub=
   // The last command run (CLIENT LIST cmd=); a pointer into the command table, which outlives clients.

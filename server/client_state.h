@@ -41,6 +41,8 @@ struct ClientState {
   std::shared_ptr<const AclUserRules> acl_rules;
   uint64_t acl_version = 0;
   ReplyMode reply_mode = ReplyMode::kOn;
+  bool drop_reply = false;         // this command answers nothing (REPLCONF ACK)
+  int replica_listening_port = 0;  // REPLCONF listening-port, for INFO replication and ROLE
   bool close_after_reply = false;  // QUIT, protocol errors, CLIENT KILL of self
   bool monitor = false;            // MONITOR
   bool no_touch = false;           // CLIENT NO-TOUCH

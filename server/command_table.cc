@@ -211,6 +211,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterTransactionCommands(table);
   RegisterServerCommands(table);
   RegisterPersistenceCommands(table);
+  RegisterReplicationCommands(table);
   RegisterInfoCommands(table);
   RegisterIntrospectionCommands(table);
   RegisterAclCommands(table);

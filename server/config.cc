@@ -421,6 +421,12 @@ std::vector<std::string> Config::metrics_bind() const {
   return own.empty() ? values_[static_cast<size_t>(Param::kBind)].list : own;
 }
 
+std::vector<std::string> Config::replicaof() const {
+  std::lock_guard lock(mu_);
+  const std::vector<std::string>& own = values_[static_cast<size_t>(Param::kReplicaof)].list;
+  return own.empty() ? values_[static_cast<size_t>(Param::kSlaveof)].list : own;
+}
+
 std::string Config::maxmemory_policy() const {
   const ParamSpec& spec = ParamTable()[static_cast<size_t>(Param::kMaxmemoryPolicy)];
   return std::string(spec.enum_names[static_cast<size_t>(Num(Param::kMaxmemoryPolicy))]);

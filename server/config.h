@@ -126,6 +126,13 @@ enum class Param : uint8_t {
   kMetricsPort,
   kMetricsBind,
   kReadyzMaxReplicaLagMs,
+  kReplicaof,
+  kSlaveof,
+  kMasterauth,
+  kMasteruser,
+  kReplTimeout,
+  kReplLogRetentionMb,
+  kReplLogRetentionSeconds,
   kLogFormat,
   kLogTimestampFormat,
   kShutdownTimeout,
@@ -395,6 +402,13 @@ class Config {
   int metrics_port() const { return static_cast<int>(Num(Param::kMetricsPort)); }
   std::vector<std::string> metrics_bind() const;
   int64_t readyz_max_replica_lag_ms() const { return Num(Param::kReadyzMaxReplicaLagMs); }
+  // replicaof <host> <port> (or its alias slaveof) from the file or the command line; empty if none.
+  std::vector<std::string> replicaof() const;
+  std::string masterauth() const { return Str(Param::kMasterauth); }
+  std::string masteruser() const { return Str(Param::kMasteruser); }
+  int64_t repl_timeout() const { return Num(Param::kReplTimeout); }
+  int64_t repl_log_retention_mb() const { return Num(Param::kReplLogRetentionMb); }
+  int64_t repl_log_retention_seconds() const { return Num(Param::kReplLogRetentionSeconds); }
   LogFormat log_format() const { return static_cast<LogFormat>(Num(Param::kLogFormat)); }
   LogTimestampFormat log_timestamp_format() const {
     return static_cast<LogTimestampFormat>(Num(Param::kLogTimestampFormat));

@@ -218,6 +218,24 @@ constexpr ParamSpec kParams[] = {
     // A replica answers /readyz with 503 while its lag exceeds this (issue 5).
     {.id = Param::kReadyzMaxReplicaLagMs, .name = "readyz-max-replica-lag-ms", .type = kInteger,
      .default_value = "10000", .min = 0, .max = LLONG_MAX},
+    // Replication (docs/replication.md). replicaof/slaveof are read from the file or the command line;
+    // REPLICAOF changes the role at run time.
+    {.id = Param::kReplicaof, .name = "replicaof", .type = kBind, .flags = kParamMultiArg | kParamFileOnly,
+     .default_value = "", .file_args = 2},
+    {.id = Param::kSlaveof, .name = "slaveof", .type = kBind, .flags = kParamMultiArg | kParamFileOnly,
+     .default_value = "", .file_args = 2},
+    {.id = Param::kMasterauth, .name = "masterauth", .type = kString,
+     .flags = kParamSensitive | kParamEmptyIsNull, .default_value = ""},
+    {.id = Param::kMasteruser, .name = "masteruser", .type = kString, .flags = kParamEmptyIsNull,
+     .default_value = ""},
+    // Redis's name; 30 s rather than its 60: a DR replica should notice a dead link well within an RTO.
+    {.id = Param::kReplTimeout, .name = "repl-timeout", .type = kInteger, .default_value = "30", .min = 1,
+     .max = INT_MAX},
+    // How long the WAL stays for replicas to resume from (RocksDB's WAL_size_limit_MB / WAL_ttl_seconds).
+    {.id = Param::kReplLogRetentionMb, .name = "repl-log-retention-mb", .type = kInteger,
+     .flags = kParamImmutable, .default_value = "4096", .min = 0, .max = LLONG_MAX},
+    {.id = Param::kReplLogRetentionSeconds, .name = "repl-log-retention-seconds", .type = kInteger,
+     .flags = kParamImmutable, .default_value = "21600", .min = 0, .max = LLONG_MAX},
     {.id = Param::kLogFormat, .name = "log-format", .type = kEnum, .default_value = "legacy",
      .enum_names = kLogFormatNames},
     {.id = Param::kLogTimestampFormat, .name = "log-timestamp-format", .type = kEnum,

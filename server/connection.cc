@@ -8,6 +8,7 @@
 
 #include "server/acl.h"
 #include "server/blocking.h"
+#include "server/replication.h"
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/log.h"
@@ -180,6 +181,7 @@ bool Connection<Transport>::CloseIfOverOutputLimit() {
 
 template <typename Transport>
 void Connection<Transport>::Deliver(std::string bytes) {
+  state_.info->delivered_unwritten.fetch_add(bytes.size(), std::memory_order_relaxed);
   // dispatch, not post: on the connection's own thread the bytes are queued at once. A post from the
   // owning thread would wait in Asio's thread-private queue and could land behind a message another thread
   // posted later, breaking publish order.
@@ -377,6 +379,10 @@ void Connection<Transport>::OnWrite(const asio::error_code& ec, size_t n) {
     return;
   }
   server_.stats.net_output_bytes.fetch_add(n, std::memory_order_relaxed);
+  std::atomic<uint64_t>& unwritten = state_.info->delivered_unwritten;
+  for (uint64_t v = unwritten.load(std::memory_order_relaxed);
+       v != 0 && !unwritten.compare_exchange_weak(v, v - std::min<uint64_t>(v, n), std::memory_order_relaxed);) {
+  }
   if (sending_.capacity() > kKeepBufferBytes) {
     std::string().swap(sending_);
   } else {
@@ -401,6 +407,9 @@ void Connection<Transport>::Close() {
   block_timer_.cancel();
   UnsubscribeAll(server_.pubsub, state_);
   UnwatchAllKeys(server_.keyspace, state_, WatchLocks::kTake);
+  if (state_.info->flags.load(std::memory_order_relaxed) & kClientReplica) {
+    server_.replication->Detach(state_.info->id);
+  }
   server_.clients.Remove(state_.info->id);
 }
 

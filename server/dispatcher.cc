@@ -189,7 +189,9 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
   // maxmemory (Redis's processCommand, here: after authentication and ACLs, before the
   // subscribed-context rule): evict under maxmemory-policy first; when that fails, refuse what may grow
   // memory. Scripts look at the state found here when they first call such a command.
-  if (server_.config.maxmemory() > 0) {
+  // A replica ignores maxmemory (Redis's replica-ignore-maxmemory yes): its primary's deletes free it,
+  // and an eviction of its own would write to the RocksDB only the stream may write.
+  if (server_.config.maxmemory() > 0 && !server_.keyspace.replica()) {
     client.oom_before_command = server_.eviction.Perform(client) == EvictionResult::kFail;
     if (client.oom_before_command && RefusedOnOom(*spec, client)) return reject(*spec, kErrOom);
   }
@@ -198,6 +200,7 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
   if (server_.engine->write_failed() && (IsWrite(*spec, client) || spec->full_name == "ping")) {
     return reject(*spec, MisconfError(server_.engine->write_error()));
   }
+  if (server_.keyspace.replica() && IsWrite(*spec, client)) return reject(*spec, kErrReadonlyReplica);
   if (server_.persistence.loading.load(std::memory_order_acquire) && !spec->has(kCmdLoading)) {
     return reject(*spec, kErrLoading);
   }
@@ -245,7 +248,8 @@ void Dispatcher::Execute(const std::vector<std::string_view>& args, ClientState&
   const ReplyMode mode_after = client.reply_mode;
   const bool suppress = mode_after == ReplyMode::kOff || mode_after == ReplyMode::kSkipNext ||
                         (mode_before == ReplyMode::kSkipThis && mode_after == ReplyMode::kSkipThis);
-  if (suppress) out.resize(mark);
+  if (suppress || client.drop_reply) out.resize(mark);
+  client.drop_reply = false;
   if (mode_after == ReplyMode::kSkipNext) {
     client.reply_mode = ReplyMode::kSkipThis;
   } else if (mode_before == ReplyMode::kSkipThis && mode_after == ReplyMode::kSkipThis) {

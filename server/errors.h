@@ -46,6 +46,7 @@ inline constexpr std::string_view kErrNanOrInfinity = "ERR increment would produ
 inline constexpr std::string_view kErrOom = "OOM command not allowed when used memory > 'maxmemory'.";
 // Redis's shared.loadingerr: commands without the `loading` flag while the data is being loaded.
 inline constexpr std::string_view kErrLoading = "LOADING Redis is loading the dataset in memory";
+inline constexpr std::string_view kErrReadonlyReplica = "READONLY You can't write against a read only replica.";
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 

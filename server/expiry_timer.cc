@@ -78,6 +78,10 @@ void ExpiryTimer::OnTimer() {
   if (ticket != 0 && appended_) appended_(ticket);
   if (removed == kExpireBudget) {
     asio::post(io_, [this] { OnTimer(); });
+  } else if (next != storage::kNoDeadline && keyspace_.replica()) {
+    // A replica deletes nothing by the clock; it looks again in a second, so that expiry resumes
+    // within one once it is promoted.
+    ArmAt(std::max(next, now_us / 1000 + 1000));
   } else if (next != storage::kNoDeadline) {
     ArmAt(next);
   }

@@ -17,6 +17,7 @@
 #include "server/log.h"
 #include "server/memory.h"
 #include "server/persistence.h"
+#include "server/replication.h"
 #include "server/server.h"
 #include "server/server_state.h"
 #include "server/version.h"
@@ -169,14 +170,26 @@ int RunServer(int argc, char** argv) {
   Log(LogLevel::kNotice, http.empty() ? std::string("Metrics and health endpoint disabled (metrics-port 0)")
                                       : StrCat("Metrics and health endpoint: ", http,
                                                " (/metrics /healthz /readyz)"));
-  // Persistence logged its mode when it opened (server/persistence.cc); replication is issue 5's.
-  Log(LogLevel::kNotice, "Replication: role master, no replicas");
+  if (absl::Status status = state.replication->Start(); !status.ok()) {
+    Log(LogLevel::kWarning, StrCat("Fatal error starting replication: ", status.message()));
+    return 1;
+  }
+  const std::vector<std::string> primary = config.replicaof();
+  if (!state.replication->enabled()) {
+    Log(LogLevel::kNotice, primary.empty() ? "Replication: off (appendonly no)"
+                                           : "Replication: replicaof ignored, it needs appendonly yes");
+  } else {
+    Log(LogLevel::kNotice, primary.empty() ? StrCat("Replication: role master, history ", state.replication->history_id())
+                                           : StrCat("Replication: role replica of ", primary[0], ":", primary[1]));
+  }
   if (config.port() != 0) Log(LogLevel::kNotice, "Ready to accept connections tcp");
   if (config.tls_port() != 0) Log(LogLevel::kNotice, "Ready to accept connections tls");
   // Clients connect while the data loads; they get -LOADING until it is in memory, as with Redis.
-  std::thread loading = StartLoading(state);
+  // A replica connects to its primary once its own data is in memory (it resumes from there).
+  std::thread loading = StartLoading(state, [&state] { state.replication->StartLink(); });
   server.Run();
   if (loading.joinable()) loading.join();  // before the hooks: the persistence hook closes RocksDB
+  state.replication->Stop();
   return FinishShutdown(state.shutdown_hooks, server.shutdown_request());
 }
 

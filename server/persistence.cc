@@ -29,11 +29,16 @@ storage::RocksOptions OptionsFrom(const Config& config) {
   o.bottommost_compression = static_cast<storage::Compression>(config.rocksdb_bottommost_compression());
   o.max_background_jobs = config.rocksdb_max_background_jobs();
   o.wal_compression = config.rocksdb_wal_compression();
+  o.readable_memtable = !config.replicaof().empty();
+  o.wal_retention_mb = static_cast<uint64_t>(config.repl_log_retention_mb());
+  o.wal_retention_seconds = static_cast<uint64_t>(config.repl_log_retention_seconds());
   o.warn = [](const std::string& text) { Log(LogLevel::kWarning, text); };
   return o;
 }
 
-storage::LoadLimits LimitsFrom(const Config& config) {
+}  // namespace
+
+storage::LoadLimits LoadLimitsFrom(const Config& config) {
   storage::LoadLimits l;
   l.hash = {.max_listpack_entries = static_cast<size_t>(config.hash_max_listpack_entries()),
             .max_listpack_value = static_cast<size_t>(config.hash_max_listpack_value())};
@@ -45,6 +50,8 @@ storage::LoadLimits LimitsFrom(const Config& config) {
   l.list_fill = config.list_max_listpack_size();
   return l;
 }
+
+namespace {
 
 std::string Megabytes(uint64_t bytes) { return absl::StrFormat("%.1f MB", static_cast<double>(bytes) / 1e6); }
 
@@ -123,45 +130,76 @@ absl::Status OpenPersistence(ServerState& state) {
   return absl::OkStatus();
 }
 
-std::thread StartLoading(ServerState& state) {
+namespace {
+
+// Loads the engine's data into the (empty) keyspace, logging progress, and clears `loading`.
+absl::Status LoadIntoMemory(ServerState& state) {
   PersistenceState& p = state.persistence;
-  if (p.rocks == nullptr) return {};
-  return std::thread([&state, &p] {
-    const int64_t start = SteadyMillis();
-    int64_t last_log = start;
-    storage::Loader loader(*p.rocks, state.keyspace, LimitsFrom(state.config), &p.load);
-    // Redis logs progress as it loads; every two seconds here: keys, bytes and the read rate.
-    auto tick = [&] {
-      const int64_t now = SteadyMillis();
-      if (now - last_log < 2000) return;
-      last_log = now;
-      const uint64_t bytes = p.load.bytes.load(std::memory_order_relaxed);
-      Log(LogLevel::kNotice,
-          absl::StrFormat("Loading: %d keys, %s read, %.1f MB/s", p.load.keys.load(std::memory_order_relaxed),
-                          Megabytes(bytes), static_cast<double>(bytes) / 1e3 / static_cast<double>(now - start)));
-    };
-    // One thread per core: the I/O threads only answer -LOADING meanwhile.
-    const absl::Status status = loader.Run(tick, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-    if (!status.ok()) {
+  const int64_t start = SteadyMillis();
+  int64_t last_log = start;
+  p.load.keys = 0;
+  p.load.bytes = 0;
+  p.load.expired = 0;
+  p.load.stale_records = 0;
+  storage::Loader loader(*p.rocks, state.keyspace, LoadLimitsFrom(state.config), &p.load);
+  // Redis logs progress as it loads; every two seconds here: keys, bytes and the read rate.
+  auto tick = [&] {
+    const int64_t now = SteadyMillis();
+    if (now - last_log < 2000) return;
+    last_log = now;
+    const uint64_t bytes = p.load.bytes.load(std::memory_order_relaxed);
+    Log(LogLevel::kNotice,
+        absl::StrFormat("Loading: %d keys, %s read, %.1f MB/s", p.load.keys.load(std::memory_order_relaxed),
+                        Megabytes(bytes), static_cast<double>(bytes) / 1e3 / static_cast<double>(now - start)));
+  };
+  // One thread per core: the I/O threads only answer -LOADING meanwhile.
+  const absl::Status status = loader.Run(tick, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  if (!status.ok()) return status;
+  const int64_t elapsed = std::max<int64_t>(SteadyMillis() - start, 0);
+  const uint64_t keys = p.load.keys.load(std::memory_order_relaxed);
+  const uint64_t bytes = p.load.bytes.load(std::memory_order_relaxed);
+  p.load_duration_ms.store(elapsed, std::memory_order_relaxed);
+  p.last_load_keys.store(static_cast<int64_t>(keys), std::memory_order_relaxed);
+  p.last_load_expired.store(static_cast<int64_t>(p.load.expired.load(std::memory_order_relaxed)),
+                            std::memory_order_relaxed);
+  Log(LogLevel::kNotice,
+      absl::StrFormat("DB loaded from disk: %.3f seconds, %d keys (%d already expired, deleted now), %s, "
+                      "%.1f MB/s, %d stale records skipped",
+                      static_cast<double>(elapsed) / 1000, keys, p.load.expired.load(), Megabytes(bytes),
+                      elapsed > 0 ? static_cast<double>(bytes) / 1e3 / static_cast<double>(elapsed) : 0.0,
+                      p.load.stale_records.load()));
+  p.loading.store(false, std::memory_order_release);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::thread StartLoading(ServerState& state, std::function<void()> on_loaded) {
+  if (state.persistence.rocks == nullptr) return {};
+  return std::thread([&state, on_loaded = std::move(on_loaded)] {
+    if (const absl::Status status = LoadIntoMemory(state); !status.ok()) {
       Log(LogLevel::kWarning, StrCat("Fatal error loading the data from RocksDB: ", status.message(),
                                      ". Exiting."));
       std::_Exit(1);
     }
-    const int64_t elapsed = std::max<int64_t>(SteadyMillis() - start, 0);
-    const uint64_t keys = p.load.keys.load(std::memory_order_relaxed);
-    const uint64_t bytes = p.load.bytes.load(std::memory_order_relaxed);
-    p.load_duration_ms.store(elapsed, std::memory_order_relaxed);
-    p.last_load_keys.store(static_cast<int64_t>(keys), std::memory_order_relaxed);
-    p.last_load_expired.store(static_cast<int64_t>(p.load.expired.load(std::memory_order_relaxed)),
-                              std::memory_order_relaxed);
-    Log(LogLevel::kNotice,
-        absl::StrFormat("DB loaded from disk: %.3f seconds, %d keys (%d already expired, deleted now), %s, "
-                        "%.1f MB/s, %d stale records skipped",
-                        static_cast<double>(elapsed) / 1000, keys, p.load.expired.load(), Megabytes(bytes),
-                        elapsed > 0 ? static_cast<double>(bytes) / 1e3 / static_cast<double>(elapsed) : 0.0,
-                        p.load.stale_records.load()));
-    p.loading.store(false, std::memory_order_release);
+    if (on_loaded) on_loaded();
   });
+}
+
+absl::Status ReloadMemory(ServerState& state) {
+  PersistenceState& p = state.persistence;
+  p.loading.store(true, std::memory_order_release);
+  p.loading_start_ms.store(state.clock.NowMs(), std::memory_order_relaxed);
+  storage::Keyspace& ks = state.keyspace;
+  {
+    // Every shard locked, in index order (as whole-keyspace commands take them): nothing reads a
+    // half-emptied keyspace. The sink records nothing: the data on disk is already the new one.
+    std::vector<std::unique_lock<std::mutex>> locks;
+    for (int i = 0; i < ks.num_shards(); ++i) locks.emplace_back(ks.shard(static_cast<size_t>(i)).mutex());
+    storage::MutationSink silent(false);
+    for (int db = 0; db < ks.num_dbs(); ++db) storage::Db(ks, db, &silent).Clear();
+  }
+  return LoadIntoMemory(state);
 }
 
 absl::Status ClosePersistence(ServerState& state) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -17,6 +18,7 @@ class RocksEngine;  // storage/rocks_engine.h
 namespace sessionkv::server {
 
 struct ServerState;
+class Config;
 
 // What INFO persistence and the dispatcher read; set by OpenPersistence and the loading thread.
 struct PersistenceState {
@@ -36,7 +38,13 @@ struct PersistenceState {
 absl::Status OpenPersistence(ServerState& state);
 // Loads the data into the keyspace on a thread of its own, logging progress; clears `loading` when done.
 // A load that fails (unreadable data) stops the process, as Redis does. Joinable.
-std::thread StartLoading(ServerState& state);
+// `on_loaded` runs on that thread after a successful load.
+std::thread StartLoading(ServerState& state, std::function<void()> on_loaded = {});
+// The replica's full sync: empties memory and loads the engine's (new) data into it, answering
+// -LOADING meanwhile. Blocks the caller.
+absl::Status ReloadMemory(ServerState& state);
+// The encoding thresholds of the config, for the loader and the replica's applier.
+storage::LoadLimits LoadLimitsFrom(const Config& config);
 // Writes what is pending, fsyncs and closes the engine (the server has stopped serving). OpenPersistence
 // registers it as a shutdown hook; an error makes the exit code 1 (server/shutdown.h).
 absl::Status ClosePersistence(ServerState& state);

@@ -8,6 +8,7 @@
 #include "server/config.h"
 #include "server/metrics_redis.h"
 #include "server/notify.h"
+#include "server/replication.h"
 
 namespace sessionkv::server {
 
@@ -60,9 +61,12 @@ double RateSampler::PerSecond() const {
   return static_cast<double>(values_[newest] - values_[oldest]) * 1000.0 / static_cast<double>(dt);
 }
 
+ServerState::~ServerState() = default;
+
 ServerState::ServerState(Config& config, storage::Keyspace& keyspace, CommandTable& commands,
                          const storage::Clock& clock)
     : config(config), keyspace(keyspace), commands(commands), clock(clock), acl(commands) {
+  replication = std::make_unique<Replication>(*this);
   absl::BitGen gen;
   for (int i = 0; i < 40; ++i) run_id += "0123456789abcdef"[absl::Uniform(gen, 0, 16)];
   start_time_ms = clock.NowMs();

@@ -34,6 +34,7 @@
 namespace sessionkv::server {
 
 class Config;
+class Replication;  // server/replication.h
 
 // Counters for INFO stats and INFO clients.
 struct ServerStats {
@@ -75,12 +76,15 @@ class RateSampler {
 struct ServerState {
   ServerState(Config& config, storage::Keyspace& keyspace, CommandTable& commands,
               const storage::Clock& clock);
+  ~ServerState();
 
   Config& config;
   storage::Keyspace& keyspace;
   // Where recorded mutations go (storage/engine.h): a NullEngine until main() installs the RocksDB one.
   std::unique_ptr<storage::Engine> engine = std::make_unique<storage::NullEngine>();
   PersistenceState persistence;
+  // Role, histories, streams to replicas and the link to a primary (server/replication.h).
+  std::unique_ptr<Replication> replication;
   CommandTable& commands;
   const storage::Clock& clock;
   Acl acl;  // users and permissions; knows the commands of `commands`

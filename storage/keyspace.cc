@@ -181,6 +181,7 @@ void Keyspace::TouchWatchedDb(int db) {
 size_t Keyspace::ExpireDue(Shard& shard, int64_t now_ms, size_t budget, MutationSink& sink,
                            const std::function<void(int64_t deadline_ms)>& on_expired) {
   size_t removed = 0;
+  if (replica()) return 0;
   for (int db = 0; db < shard.num_dbs() && removed < budget; ++db) {
     DbShard& ds = shard.db(db);
     while (removed < budget && !ds.expiry.empty() && now_ms > ds.expiry.begin()->first) {
@@ -212,7 +213,7 @@ Entry* Db::Find(std::string_view key) {
   DbShard& ds = ShardFor(hash);
   Entry* e = ds.dict.Find(key, hash);
   if (e != nullptr && IsExpired(e)) {
-    ks_->Remove(ds, index_, e, RemovalCause::kExpired, *sink_);
+    if (!ks_->replica()) ks_->Remove(ds, index_, e, RemovalCause::kExpired, *sink_);
     return nullptr;
   }
   return e;

@@ -211,8 +211,14 @@ class Keyspace {
     if (added_listener_) added_listener_(db, e);
   }
 
+  // A replica never deletes by the clock (docs/replication.md, "Expiry"): a key past its deadline is
+  // hidden from reads, and only the primary's replicated delete removes it.
+  bool replica() const { return replica_.load(std::memory_order_acquire); }
+  void set_replica(bool replica) { replica_.store(replica, std::memory_order_release); }
+
  private:
   bool HasWatches() const { return watch_count_.load(std::memory_order_relaxed) > 0; }
+
 
   int num_dbs_;
   std::vector<std::unique_ptr<Shard>> shards_;
@@ -226,6 +232,7 @@ class Keyspace {
   std::atomic<bool> lfu_{false};
   std::atomic<int64_t> lfu_log_factor_{10}, lfu_decay_time_{1};
   std::atomic<int64_t> watch_count_{0};  // watches in all shards
+  std::atomic<bool> replica_{false};
   AddedListener added_listener_;
 };
 

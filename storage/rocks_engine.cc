@@ -76,7 +76,11 @@ class RocksEngine::Writer final : public BatchWriter {
     options.sync = sync;
     rocksdb::WriteBatch batch(std::move(rep));
     const rocksdb::Status s = engine_.db_->Write(options, &batch);
-    if (!s.ok()) rep = batch.Data();  // kept for the retry
+    if (!s.ok()) {
+      rep = batch.Data();  // kept for the retry
+    } else {
+      engine_.NotifyCommitted(batch.Data(), batch.Count());
+    }
     return Report(s, "write");
   }
 
@@ -138,8 +142,24 @@ absl::StatusOr<std::unique_ptr<RocksEngine>> RocksEngine::Open(const RocksOption
   std::unique_ptr<RocksEngine> engine(new RocksEngine(options));
   if (absl::Status s = engine->OpenDb(); !s.ok()) return s;
   engine->commit_thread_ = std::make_unique<CommitWriter>(engine->log_);
-  engine->background_ = std::thread([e = engine.get()] { e->BackgroundLoop(); });
+  engine->StartBackground();
   return engine;
+}
+
+void RocksEngine::StartBackground() {
+  stopping_ = false;
+  background_ = std::thread([this] { BackgroundLoop(); });
+}
+
+void RocksEngine::StopBackground() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  JoinWorker(&background_);
+  JoinWorker(&bgsave_);
+  JoinWorker(&compaction_);
 }
 
 absl::Status RocksEngine::OpenDb() {
@@ -170,8 +190,12 @@ absl::Status RocksEngine::OpenDb() {
   // off the write path onto the flush thread. Reading a vector memtable that is still being written
   // copies and sorts it, so nothing may: the WAL replayed at open is flushed before the open's reads
   // (below). The vector takes one writer at a time, as the commit log's leader is.
-  o.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  if (!options_.readable_memtable) o.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
   o.allow_concurrent_memtable_write = false;
+  // The WAL is the replication log: flushed files are archived, not deleted, for as long as replicas
+  // may resume from them (GetUpdatesSince reads the archive).
+  o.WAL_ttl_seconds = options_.wal_retention_seconds;
+  o.WAL_size_limit_MB = options_.wal_retention_mb;
   o.keep_log_file_num = 4;  // RocksDB's own info LOG files
   rocksdb::BlockBasedTableOptions table;
   cache_ = rocksdb::NewLRUCache(options_.block_cache_bytes);
@@ -236,14 +260,7 @@ void RocksEngine::JoinWorker(std::thread* t) {
 absl::Status RocksEngine::Close() {
   if (closed_ || db_ == nullptr) return absl::OkStatus();
   closed_ = true;
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  JoinWorker(&background_);
-  JoinWorker(&bgsave_);
-  JoinWorker(&compaction_);
+  StopBackground();
   if (commit_thread_) commit_thread_->Stop();
   const CommitResult committed = log_.CommitAll();
   absl::Status status;
@@ -265,6 +282,60 @@ absl::Status RocksEngine::Close() {
   }
   delete db_;
   db_ = nullptr;
+  return status;
+}
+
+// ------------------------------------------------------------------------------------- replication
+
+void RocksEngine::set_commit_listener(CommitListener fn) {
+  std::lock_guard lock(listener_mu_);
+  commit_listener_ = std::move(fn);
+}
+
+uint64_t RocksEngine::last_sequence() const { return db_->GetLatestSequenceNumber(); }
+
+void RocksEngine::NotifyCommitted(const std::string& rep, uint64_t count) {
+  if (count == 0) return;  // annotations alone use no sequence
+  std::lock_guard lock(listener_mu_);
+  // Writes are serialized (the commit log's leader, or the replica's one link), so the newest
+  // sequence is this group's last.
+  if (commit_listener_) commit_listener_(db_->GetLatestSequenceNumber() - count + 1, count, rep);
+}
+
+absl::Status RocksEngine::ApplyReplicated(const std::string& rep, uint64_t first_seq) {
+  const uint64_t expected = db_->GetLatestSequenceNumber() + 1;
+  if (first_seq != expected) {
+    return absl::FailedPreconditionError("replicated batch starts at " + std::to_string(first_seq) +
+                                         ", this replica expects " + std::to_string(expected));
+  }
+  rocksdb::WriteOptions options;
+  options.sync = log_.policy() == FsyncPolicy::kAlways;
+  rocksdb::WriteBatch batch(rep);
+  if (rocksdb::Status s = db_->Write(options, &batch); !s.ok()) return ToAbsl(s);
+  if (!options.sync) replicated_unsynced_.store(true, std::memory_order_release);
+  NotifyCommitted(batch.Data(), batch.Count());
+  return absl::OkStatus();
+}
+
+absl::Status RocksEngine::Reopen(bool readable_memtable, const std::string& replace_with) {
+  StopBackground();
+  if (rocksdb::Status s = db_->SyncWAL(); !s.ok()) Warn("RocksDB: WAL sync before reopening: " + s.ToString());
+  if (rocksdb::Status s = db_->Close(); !s.ok()) Warn("RocksDB: close before reopening: " + s.ToString());
+  delete db_;
+  db_ = nullptr;
+  if (!replace_with.empty()) {
+    std::error_code ec;
+    const std::string old = path_ + ".old";
+    std::filesystem::remove_all(old, ec);
+    std::filesystem::rename(path_, old, ec);
+    if (!ec) std::filesystem::rename(replace_with, path_, ec);
+    if (ec) return absl::InternalError("replacing " + path_ + " with " + replace_with + ": " + ec.message());
+    std::filesystem::remove_all(old, ec);
+  }
+  options_.readable_memtable = readable_memtable;
+  stored_ = {};
+  absl::Status status = OpenDb();
+  StartBackground();
   return status;
 }
 
@@ -309,7 +380,10 @@ void RocksEngine::BackgroundLoop() {
     }
     writer_->RefreshRoom();
     log_.CommitAll();  // batches nobody waits for (expiry deletes), and retries
-    if (log_.policy() == FsyncPolicy::kEverySec) log_.SyncWritten();
+    if (log_.policy() == FsyncPolicy::kEverySec) {
+      log_.SyncWritten();
+      if (replicated_unsynced_.exchange(false, std::memory_order_acq_rel)) db_->SyncWAL();
+    }
     RefreshMemory();
     lock.lock();
   }

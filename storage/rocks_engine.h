@@ -51,6 +51,13 @@ struct RocksOptions {
   Compression bottommost_compression = Compression::kZstd;
   int max_background_jobs = 2;
   bool wal_compression = false;  // zstd, when on
+  // A replica re-reads the keys each replicated batch touched (storage/replica_apply.h), which a vector
+  // memtable cannot serve (every read sorts a copy): replicas use RocksDB's skiplist.
+  bool readable_memtable = false;
+  // The replication log (repl-log-retention-mb/-seconds): WAL files stay this long after their data is
+  // flushed, so a replica that lost the link resumes from them instead of taking a full sync.
+  uint64_t wal_retention_mb = 4096;
+  uint64_t wal_retention_seconds = 6 * 3600;
   // Where warnings go (a failed write, its recovery); stderr when unset. Called from any thread.
   std::function<void(const std::string&)> warn;
 };
@@ -97,6 +104,21 @@ class RocksEngine final : public Engine {
   bool write_failed() const override { return log_.failed(); }
   uint64_t pending_bytes() const override { return log_.pending_bytes(); }
 
+  // ---- Replication (docs/replication.md): the WAL is the replication log, its sequence the offset.
+  // Called after each successful write of a group, on the writing thread, in sequence order, with the
+  // group's first sequence, the sequences it used and its bytes (what a replica applies verbatim).
+  using CommitListener = std::function<void(uint64_t first_seq, uint64_t count, const std::string& rep)>;
+  void set_commit_listener(CommitListener fn);
+  // The newest sequence written.
+  uint64_t last_sequence() const;
+  // A replica: writes the primary's batch `rep` (which must start at last_sequence() + 1, else
+  // FailedPrecondition: a gap is never skipped) under the fsync policy. Nothing else may write.
+  absl::Status ApplyReplicated(const std::string& rep, uint64_t first_seq);
+  // Closes the database and opens it again, with a readable memtable (a replica) or not; when
+  // `replace_with` names a directory (a full sync's staged checkpoint) it first becomes the database
+  // and the old one is removed. Nothing may write meanwhile: the commit log must be idle.
+  absl::Status Reopen(bool readable_memtable, const std::string& replace_with = "");
+
   const StoredState& stored() const { return stored_; }
   rocksdb::DB* db() const { return db_; }
   std::string path() const { return path_; }
@@ -139,6 +161,9 @@ class RocksEngine final : public Engine {
   void RefreshMemory();
   void Warn(const std::string& text) const;
   void JoinWorker(std::thread* t);
+  void StartBackground();
+  void StopBackground();
+  void NotifyCommitted(const std::string& rep, uint64_t count);
 
   RocksOptions options_;
   std::string path_;
@@ -162,6 +187,9 @@ class RocksEngine final : public Engine {
   std::atomic<uint64_t> saves_{0}, compactions_{0};
   std::atomic<uint64_t> records_at_save_{0};
   bool closed_ = false;
+  std::atomic<bool> replicated_unsynced_{false};  // ApplyReplicated wrote since the last everysec sync
+  std::mutex listener_mu_;  // guards commit_listener_
+  CommitListener commit_listener_;
 };
 
 }  // namespace sessionkv::storage

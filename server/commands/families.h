@@ -21,6 +21,7 @@ void RegisterPubSubCommands(CommandTable& table);         // commands/pubsub.cc
 void RegisterTransactionCommands(CommandTable& table);    // commands/transactions.cc
 void RegisterServerCommands(CommandTable& table);         // commands/server.cc (CONFIG, TIME, MONITOR, ...)
 void RegisterPersistenceCommands(CommandTable& table);    // commands/persistence.cc (SAVE, BGSAVE, ...)
+void RegisterReplicationCommands(CommandTable& table);   // commands/replication.cc (REPLICAOF, ROLE, ...)
 void RegisterInfoCommands(CommandTable& table);           // commands/info.cc
 void RegisterIntrospectionCommands(CommandTable& table);  // commands/introspection.cc (COMMAND, SLOWLOG...)
 void RegisterAclCommands(CommandTable& table);            // commands/acl.cc

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "base/strings.h"
 #include "server/command_context.h"
+#include "server/replication.h"
 #include "server/commands/families.h"
 #include "server/config.h"
 #include "server/memory.h"
@@ -193,9 +194,10 @@ void StatsSection(CommandContext& ctx, std::string* out) {
   Field(out, "instantaneous_input_kbps", absl::StrFormat("%.2f", s.net_input_rate.PerSecond() / 1024));
   Field(out, "instantaneous_output_kbps", absl::StrFormat("%.2f", s.net_output_rate.PerSecond() / 1024));
   Field(out, "rejected_connections", load(st.rejected_connections));
-  Field(out, "sync_full", 0);
-  Field(out, "sync_partial_ok", 0);
-  Field(out, "sync_partial_err", 0);
+  const Replication& repl = *ctx.server().replication;
+  Field(out, "sync_full", repl.sync_full());
+  Field(out, "sync_partial_ok", repl.sync_partial_ok());
+  Field(out, "sync_partial_err", repl.sync_partial_err());
   Field(out, "expired_keys", load(ks.expired_keys));
   Field(out, "expired_stale_perc", "0.00");
   Field(out, "expired_time_cap_reached_count", 0);
@@ -213,17 +215,46 @@ void StatsSection(CommandContext& ctx, std::string* out) {
   Field(out, "unexpected_error_replies", load(st.unexpected_error_replies));
 }
 
+// Redis's fields; offsets are RocksDB sequence numbers (the replication offset, design.md), so a
+// replica's offset equals its primary's once it has caught up.
 void ReplicationSection(CommandContext& ctx, std::string* out) {
-  Field(out, "role", "master");
-  Field(out, "connected_slaves", 0);
+  Replication& repl = *ctx.server().replication;
+  const int64_t offset = static_cast<int64_t>(repl.last_seq());
+  if (repl.is_replica()) {
+    const LinkView link = repl.Link();
+    Field(out, "role", "slave");
+    Field(out, "master_host", link.host);
+    Field(out, "master_port", link.port);
+    Field(out, "master_link_status", link.up ? "up" : "down");
+    Field(out, "master_last_io_seconds_ago", link.last_io_s);
+    Field(out, "master_sync_in_progress", link.sync_in_progress ? 1 : 0);
+    Field(out, "slave_read_repl_offset", offset);
+    Field(out, "slave_repl_offset", offset);
+    if (!link.up) Field(out, "master_link_down_since_seconds", link.down_since_s);
+    Field(out, "slave_priority", 100);
+    Field(out, "slave_read_only", 1);
+    Field(out, "replica_announced", 1);
+    Field(out, "master_repl_lag_seqs", std::max<int64_t>(0, static_cast<int64_t>(link.primary_last_seq) - offset));
+  } else {
+    Field(out, "role", "master");
+  }
+  const std::vector<ReplicaView> replicas = repl.Replicas();
+  Field(out, "connected_slaves", replicas.size());
+  for (size_t i = 0; i < replicas.size(); ++i) {
+    const ReplicaView& r = replicas[i];
+    Field(out, StrCat("slave", i),
+          absl::StrFormat("ip=%s,port=%d,state=%s,offset=%d,lag=%d", r.ip, r.port, r.state, r.acked_seq, r.lag_s));
+  }
   Field(out, "master_failover_state", "no-failover");
-  Field(out, "master_replid", ctx.server().run_id);
+  Field(out, "master_replid", repl.enabled() ? repl.history_id() : ctx.server().run_id);
   Field(out, "master_replid2", std::string(40, '0'));
-  Field(out, "master_repl_offset", 0);
+  Field(out, "master_repl_offset", offset);
   Field(out, "second_repl_offset", -1);
-  Field(out, "repl_backlog_active", 0);
-  Field(out, "repl_backlog_first_byte_offset", 0);
-  Field(out, "repl_backlog_histlen", 0);
+  Field(out, "repl_backlog_active", repl.enabled() ? 1 : 0);
+  const replication::RingStats ring = repl.ring() != nullptr ? repl.ring()->stats() : replication::RingStats{};
+  Field(out, "repl_backlog_size", ring.bytes);
+  Field(out, "repl_backlog_first_byte_offset", ring.oldest_seq);
+  Field(out, "repl_backlog_histlen", ring.batches);
 }
 
 void CpuSection(CommandContext& ctx, std::string* out) {

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+// Replication commands (docs/replication.md): REPLICAOF/SLAVEOF, ROLE, REPLCONF and SKVSYNC, the
+// handshake our replicas send (Redis's PSYNC has no room for a history list or a RocksDB sequence).
+#include "server/arg_cursor.h"
+#include "server/command_context.h"
+#include "server/commands/families.h"
+#include "server/errors.h"
+#include "server/replication.h"
+
+namespace sessionkv::server {
+namespace {
+
+// REPLICAOF host port | NO ONE.
+void CmdReplicaOf(CommandContext& ctx) {
+  Replication& repl = *ctx.server().replication;
+  if (EqualsIgnoreCase(ctx.arg(1), "no") && EqualsIgnoreCase(ctx.arg(2), "one")) {
+    if (absl::Status s = repl.Promote(); !s.ok()) return ctx.Error(s);
+    return ctx.reply().Ok();
+  }
+  int64_t port = 0;
+  if (!ParseInt64(ctx.arg(2), &port) || port < 0 || port > 65535) {
+    return ctx.Error("ERR Invalid master port");
+  }
+  const LinkView link = repl.Link();
+  if (repl.is_replica() && link.host == ctx.arg(1) && link.port == port) {
+    return ctx.reply().SimpleString("OK Already connected to specified master");
+  }
+  if (absl::Status s = repl.Follow(std::string(ctx.arg(1)), static_cast<int>(port)); !s.ok()) return ctx.Error(s);
+  ctx.reply().Ok();
+}
+
+// ROLE: ["master", offset, [[ip, port, offset]...]] or ["slave", host, port, state, offset].
+void CmdRole(CommandContext& ctx) {
+  Replication& repl = *ctx.server().replication;
+  if (!repl.is_replica()) {
+    const std::vector<ReplicaView> replicas = repl.Replicas();
+    ctx.reply().ArrayHeader(3);
+    ctx.reply().Bulk("master");
+    ctx.reply().Integer(static_cast<int64_t>(repl.last_seq()));
+    ctx.reply().ArrayHeader(replicas.size());
+    for (const ReplicaView& r : replicas) {
+      ctx.reply().ArrayHeader(3);
+      ctx.reply().Bulk(r.ip);
+      ctx.reply().Bulk(StrCat(r.port));
+      ctx.reply().Bulk(StrCat(r.acked_seq));
+    }
+    return;
+  }
+  const LinkView link = repl.Link();
+  ctx.reply().ArrayHeader(5);
+  ctx.reply().Bulk("slave");
+  ctx.reply().Bulk(link.host);
+  ctx.reply().Integer(link.port);
+  ctx.reply().Bulk(link.sync_in_progress ? "sync" : link.up ? "connected" : "connect");
+  ctx.reply().Integer(link.up ? static_cast<int64_t>(repl.last_seq()) : -1);
+}
+
+// REPLCONF <option> <value> ...: listening-port and capa are remembered for SKVSYNC; ACK carries a
+// replica's applied and synced sequences and, as in Redis, gets no reply.
+void CmdReplConf(CommandContext& ctx) {
+  if (ctx.argc() % 2 == 0) return ctx.Error(kErrSyntax);
+  for (size_t i = 1; i < ctx.argc(); i += 2) {
+    const std::string_view option = ctx.arg(i);
+    if (EqualsIgnoreCase(option, "ack")) {
+      int64_t applied = 0, synced = 0;
+      if (!ParseInt64(ctx.arg(i + 1), &applied) || applied < 0) return;
+      synced = applied;
+      if (i + 2 < ctx.argc() && (!ParseInt64(ctx.arg(i + 2), &synced) || synced < 0)) synced = applied;
+      ctx.server().replication->OnAck(ctx.client().info->id, static_cast<uint64_t>(applied),
+                                      static_cast<uint64_t>(synced));
+      ctx.client().drop_reply = true;
+      return;
+    }
+    if (EqualsIgnoreCase(option, "listening-port")) {
+      int64_t port = 0;
+      if (!ParseInt64(ctx.arg(i + 1), &port) || port < 0 || port > 65535) {
+        return ctx.Error("ERR value is not an integer or out of range");
+      }
+      ctx.client().replica_listening_port = static_cast<int>(port);
+    } else if (!EqualsIgnoreCase(option, "capa") && !EqualsIgnoreCase(option, "ip-address")) {
+      return ctx.Error(StrCat("ERR Unrecognized REPLCONF option: ", option));
+    }
+  }
+  ctx.reply().Ok();
+}
+
+// SKVSYNC <history id | -> <next sequence> <replica id> [<replica keys>] [FORCE-RESYNC]: after +OK the
+// connection carries the primary's frames (replication/frame_codec.h).
+void CmdSkvSync(CommandContext& ctx) {
+  replication::ResumeRequest request;
+  if (ctx.arg(1) != "-") request.history_id = std::string(ctx.arg(1));
+  int64_t next = 0, keys = 0;
+  if (!ParseInt64(ctx.arg(2), &next) || next <= 0) return ctx.Error("ERR invalid next sequence");
+  if (ctx.argc() > 4 && (!ParseInt64(ctx.arg(4), &keys) || keys < 0)) return ctx.Error("ERR invalid key count");
+  request.next_seq = static_cast<uint64_t>(next);
+  request.replica_keys = static_cast<uint64_t>(keys);
+  request.force_resync = ctx.argc() > 5 && EqualsIgnoreCase(ctx.arg(5), "force-resync");
+  std::shared_ptr<ClientHandle> handle = ctx.server().clients.Find(ctx.client().info->id);
+  if (!handle) return ctx.Error("ERR the connection is closing");
+  if (absl::Status s = ctx.server().replication->Attach(handle, ctx.client().info, request,
+                                                        ctx.client().replica_listening_port);
+      !s.ok()) {
+    return ctx.Error(s);
+  }
+  ctx.reply().Ok();
+}
+
+}  // namespace
+
+void RegisterReplicationCommands(CommandTable& table) {
+  for (const char* name : {"replicaof", "slaveof"}) {
+    table.Add({.name = name, .arity = 3, .flags = "admin noscript stale no_async_loading",
+               .handler = CmdReplicaOf, .group = "server", .since = "5.0.0",
+               .summary = "Configures a server as replica of another, or promotes it to a master."});
+  }
+  table.Add({.name = "role", .arity = 1, .flags = "noscript loading stale fast", .acl = "@admin @dangerous",
+             .handler = CmdRole, .group = "server", .since = "2.8.12",
+             .summary = "Returns the replication role."});
+  table.Add({.name = "replconf", .arity = -1, .flags = "admin noscript loading stale allow_busy",
+             .handler = CmdReplConf, .group = "server", .since = "3.0.0",
+             .summary = "An internal command for configuring the replication stream."});
+  table.Add({.name = "skvsync", .arity = -4, .flags = "admin noscript stale no_multi",
+             .handler = CmdSkvSync, .group = "server", .since = "7.0.0",
+             .summary = "sessionkv's replication handshake: resume or full sync from a RocksDB sequence."});
+}
+
+}  // namespace sessionkv::server

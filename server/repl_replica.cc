@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "server/repl_replica.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "base/strings.h"
+#include "replication/snapshot.h"
+#include "rocksdb/write_batch.h"
+#include "server/config.h"
+#include "server/log.h"
+#include "server/persistence.h"
+#include "server/server_state.h"
+#include "storage/replica_apply.h"
+#include "storage/rocks_engine.h"
+
+namespace sessionkv::server {
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Resp(const std::vector<std::string>& args) {
+  std::string out = StrCat("*", args.size(), "\r\n");
+  for (const std::string& a : args) StrAppend(&out, "$", a.size(), "\r\n", a, "\r\n");
+  return out;
+}
+
+constexpr int64_t kAckEveryMs = 100;
+constexpr int64_t kIdleAckEveryMs = 1000;
+
+}  // namespace
+
+PrimaryLink::PrimaryLink(Replication& replication, std::string host, int port)
+    : repl_(replication), host_(std::move(host)), port_(port) {
+  down_since_ms_ = NowMs();
+}
+
+PrimaryLink::~PrimaryLink() { Stop(); }
+
+void PrimaryLink::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void PrimaryLink::Stop() {
+  stop_.store(true, std::memory_order_release);
+  if (thread_.joinable()) thread_.join();
+}
+
+LinkView PrimaryLink::View() const {
+  LinkView v;
+  v.host = host_;
+  v.port = port_;
+  v.up = up_.load(std::memory_order_relaxed);
+  v.sync_in_progress = syncing_.load(std::memory_order_relaxed);
+  const int64_t now = NowMs();
+  if (v.up) v.last_io_s = (now - last_io_ms_.load(std::memory_order_relaxed)) / 1000;
+  if (!v.up) v.down_since_s = (now - down_since_ms_.load(std::memory_order_relaxed)) / 1000;
+  v.primary_last_seq = primary_last_seq_.load(std::memory_order_relaxed);
+  return v;
+}
+
+void PrimaryLink::Run() {
+  int64_t backoff_ms = 1000;
+  while (!stop_.load(std::memory_order_acquire)) {
+    const absl::Status s = Session();
+    CloseSocket();
+    if (up_.exchange(false)) down_since_ms_ = NowMs();
+    syncing_ = false;
+    if (stop_.load(std::memory_order_acquire)) break;
+    Log(LogLevel::kWarning, StrCat("Replication link to ", host_, ":", port_, " down: ", s.message(),
+                                   "; retrying in ", backoff_ms / 1000, " s"));
+    for (int64_t waited = 0; waited < backoff_ms && !stop_.load(std::memory_order_acquire); waited += 100) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    backoff_ms = std::min<int64_t>(backoff_ms * 2, 30000);
+  }
+}
+
+void PrimaryLink::CloseSocket() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  line_buf_.clear();
+}
+
+absl::Status PrimaryLink::Connect() {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (int rc = ::getaddrinfo(host_.c_str(), std::to_string(port_).c_str(), &hints, &res); rc != 0) {
+    return absl::UnavailableError(StrCat("resolving ", host_, ": ", gai_strerror(rc)));
+  }
+  absl::Status status = absl::UnavailableError("no address");
+  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
+    fd_ = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (fd_ < 0) continue;
+    if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) {
+      status = absl::OkStatus();
+      break;
+    }
+    status = absl::UnavailableError(StrCat("connecting: ", std::strerror(errno)));
+    CloseSocket();
+  }
+  ::freeaddrinfo(res);
+  if (!status.ok()) return status;
+  const int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  ::setsockopt(fd_, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+  // A blackholed link fails a send within repl-timeout instead of the kernel's many minutes.
+  const unsigned timeout_ms = static_cast<unsigned>(repl_.server().config.repl_timeout() * 1000);
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof(timeout_ms));
+  return absl::OkStatus();
+}
+
+absl::Status PrimaryLink::SendAll(const std::string& bytes) {
+  size_t off = 0;
+  while (off < bytes.size()) {
+    const ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return absl::UnavailableError(StrCat("send: ", std::strerror(errno)));
+    off += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PrimaryLink::Command(const std::vector<std::string>& args, std::string* reply) {
+  if (absl::Status s = SendAll(Resp(args)); !s.ok()) return s;
+  const int64_t deadline = NowMs() + repl_.server().config.repl_timeout() * 1000;
+  while (true) {
+    const size_t eol = line_buf_.find("\r\n");
+    if (eol != std::string::npos) {
+      *reply = line_buf_.substr(0, eol);
+      line_buf_.erase(0, eol + 2);
+      return absl::OkStatus();
+    }
+    pollfd p{fd_, POLLIN, 0};
+    if (NowMs() > deadline || stop_.load(std::memory_order_acquire)) {
+      return absl::DeadlineExceededError("no reply from the primary");
+    }
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+    if (n <= 0) return absl::UnavailableError("the primary closed the connection");
+    line_buf_.append(buf, static_cast<size_t>(n));
+  }
+}
+
+absl::Status PrimaryLink::Handshake() {
+  const Config& config = repl_.server().config;
+  std::string reply;
+  if (!config.masterauth().empty()) {
+    std::vector<std::string> auth = {"AUTH"};
+    if (!config.masteruser().empty()) auth.push_back(config.masteruser());
+    auth.push_back(config.masterauth());
+    if (absl::Status s = Command(auth, &reply); !s.ok()) return s;
+    if (!reply.starts_with("+")) return absl::PermissionDeniedError(StrCat("AUTH: ", reply.substr(1)));
+  }
+  if (absl::Status s = Command({"REPLCONF", "listening-port", std::to_string(config.port())}, &reply); !s.ok()) {
+    return s;
+  }
+  if (!reply.starts_with("+")) return absl::FailedPreconditionError(StrCat("REPLCONF: ", reply.substr(1)));
+  storage::RocksEngine* rocks = repl_.server().persistence.rocks;
+  const uint64_t next = rocks->last_sequence() + 1;
+  // A replica that never synced names no history: the primary sends everything.
+  std::string history = repl_.history_id();
+  if (history == std::string(40, '0')) history = "-";
+  uint64_t keys = 0;
+  for (int db = 0; db < repl_.server().keyspace.num_dbs(); ++db) keys += repl_.server().keyspace.ApproxKeys(db);
+  if (absl::Status s = Command({"SKVSYNC", history, std::to_string(next), repl_.node_id(), std::to_string(keys)},
+                               &reply);
+      !s.ok()) {
+    return s;
+  }
+  if (!reply.starts_with("+")) return absl::FailedPreconditionError(StrCat("SKVSYNC: ", reply.substr(1)));
+  return absl::OkStatus();
+}
+
+absl::Status PrimaryLink::Session() {
+  if (absl::Status s = Connect(); !s.ok()) return s;
+  if (absl::Status s = Handshake(); !s.ok()) return s;
+  reader_ = std::make_unique<replication::FrameReader>();
+  reader_->Feed(line_buf_);  // frames that arrived with the handshake's last reply
+  line_buf_.clear();
+  up_ = true;
+  last_io_ms_ = NowMs();
+  int64_t last_ack = 0;
+  const int64_t timeout_ms = repl_.server().config.repl_timeout() * 1000;
+  char buf[64 * 1024];
+  while (!stop_.load(std::memory_order_acquire)) {
+    replication::pb::Frame frame;
+    for (absl::StatusOr<bool> got = reader_->Next(&frame);; got = reader_->Next(&frame)) {
+      if (!got.ok()) return got.status();
+      if (!*got) break;
+      last_io_ms_ = NowMs();
+      if (absl::Status s = OnFrame(frame); !s.ok()) return s;
+      frame.Clear();
+    }
+    const int64_t now = NowMs();
+    if (now - last_ack >= (applied_since_ack_ ? kAckEveryMs : kIdleAckEveryMs)) {
+      if (absl::Status s = SendAck(); !s.ok()) return s;
+      last_ack = now;
+    }
+    if (now - last_io_ms_ > timeout_ms) return absl::DeadlineExceededError("repl-timeout: the primary went silent");
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+    if (n <= 0) return absl::UnavailableError("the primary closed the connection");
+    reader_->Feed(std::string_view(buf, static_cast<size_t>(n)));
+  }
+  return absl::CancelledError("stopped");
+}
+
+absl::Status PrimaryLink::SendAck() {
+  const uint64_t applied = repl_.server().persistence.rocks->last_sequence();
+  applied_since_ack_ = false;
+  // Applied batches are written under this node's own fsync policy; under always each one is synced.
+  return SendAll(Resp({"REPLCONF", "ACK", std::to_string(applied), std::to_string(applied)}));
+}
+
+absl::Status PrimaryLink::OnFrame(replication::pb::Frame& frame) {
+  switch (frame.body_case()) {
+    case replication::pb::Frame::kWelcome: return OnWelcome(frame.welcome());
+    case replication::pb::Frame::kChunk: return OnChunk(frame.chunk());
+    case replication::pb::Frame::kBatches: return OnBatches(frame.batches());
+    case replication::pb::Frame::kHeartbeat:
+      primary_last_seq_ = frame.heartbeat().last_seq();
+      return absl::OkStatus();
+    case replication::pb::Frame::kGetack: return SendAck();
+    default: return absl::OkStatus();  // a frame a later release added
+  }
+}
+
+absl::Status PrimaryLink::OnWelcome(const replication::pb::Welcome& welcome) {
+  primary_last_seq_ = welcome.primary_last_seq();
+  std::vector<replication::HistoryEntry> entries;
+  for (const auto& e : welcome.history()) {
+    entries.push_back({.id = e.id(), .epoch = e.epoch(), .first_seq = e.first_seq(),
+                       .last_seq = e.open() ? replication::kOpenSeq : e.last_seq()});
+  }
+  if (absl::Status s = repl_.AdoptHistory(replication::HistoryList(std::move(entries))); !s.ok()) return s;
+  if (welcome.kind() == replication::pb::Welcome::FULL) {
+    syncing_ = true;
+    Log(LogLevel::kNotice, StrCat("Full sync from ", host_, ":", port_, " (", welcome.reason(), ")"));
+    staging_dir_ = StrCat(repl_.server().config.dir(), "/repl-staging");
+    std::error_code ec;
+    std::filesystem::remove_all(staging_dir_, ec);
+    absl::StatusOr<std::unique_ptr<replication::SnapshotReceiver>> receiver =
+        replication::SnapshotReceiver::Create(staging_dir_);
+    if (!receiver.ok()) return receiver.status();
+    receiver_ = std::move(*receiver);
+    return absl::OkStatus();
+  }
+  if (welcome.kind() != replication::pb::Welcome::CONTINUE) {
+    return absl::FailedPreconditionError(StrCat("the primary answered ", welcome.reason()));
+  }
+  Log(LogLevel::kNotice, StrCat("MASTER <-> REPLICA sync: continuing from sequence ", welcome.start_seq(), " (",
+                                welcome.reason(), ")"));
+  return absl::OkStatus();
+}
+
+absl::Status PrimaryLink::OnChunk(const replication::pb::SnapshotChunk& chunk) {
+  if (!receiver_) return absl::FailedPreconditionError("a snapshot chunk outside a full sync");
+  if (absl::Status s = receiver_->Apply(chunk); !s.ok()) return s;
+  if (!receiver_->done()) return absl::OkStatus();
+  receiver_.reset();
+  return InstallSnapshot();
+}
+
+absl::Status PrimaryLink::InstallSnapshot() {
+  ServerState& server = repl_.server();
+  storage::RocksEngine* rocks = server.persistence.rocks;
+  if (absl::Status s = rocks->Reopen(/*readable_memtable=*/true, staging_dir_); !s.ok()) return s;
+  repl_.ring()->Reset(rocks->last_sequence() + 1);
+  if (absl::Status s = ReloadMemory(server); !s.ok()) return s;
+  syncing_ = false;
+  Log(LogLevel::kNotice, StrCat("MASTER <-> REPLICA sync: finished with success at sequence ", rocks->last_sequence()));
+  return absl::OkStatus();
+}
+
+absl::Status PrimaryLink::OnBatches(const replication::pb::Batches& batches) {
+  ServerState& server = repl_.server();
+  storage::RocksEngine* rocks = server.persistence.rocks;
+  uint64_t seq = batches.first_seq();
+  for (const std::string& rep : batches.batch()) {
+    rocksdb::WriteBatch batch(rep);
+    if (absl::Status s = rocks->ApplyReplicated(rep, seq); !s.ok()) return s;
+    storage::ReplicaApplyResult result;
+    if (absl::Status s = storage::ApplyBatchToMemory(rocks->db(), batch, server.keyspace, LoadLimitsFrom(server.config),
+                                                     &result);
+        !s.ok()) {
+      return s;
+    }
+    seq += batch.Count();
+    applied_since_ack_ = true;
+  }
+  primary_last_seq_ = std::max<uint64_t>(primary_last_seq_, seq - 1);
+  return absl::OkStatus();
+}
+
+}  // namespace sessionkv::server

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// The server's side of replication (docs/replication.md): the node's role, its history list, the
+// streams it serves to replicas (a primary) and the link it keeps to its primary (a replica).
+//
+//   primary:  every committed group is published into the batch ring (replication/batch_ring.h); a
+//             replica's SKVSYNC gets a ReplicaStream, a thread that sends the ring's batches, or the
+//             WAL's when the replica is behind the ring, as frames on the replica's own connection.
+//             The replica's REPLCONF ACKs arrive on that connection as commands.
+//   replica:  a PrimaryLink thread connects to the primary, sends SKVSYNC with its history and next
+//             sequence, writes every batch it receives into its RocksDB verbatim (so the sequence
+//             numbers stay equal: its resume point is durable with its data) and into memory, and
+//             acknowledges what it applied.
+//
+// Nothing but the link writes a replica's RocksDB: client writes get -READONLY, the expiry timers
+// hide keys instead of deleting them (storage/keyspace.h, replica()).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "replication/batch_ring.h"
+#include "replication/history.h"
+#include "replication/resume.h"
+
+namespace sessionkv::server {
+
+struct ServerState;
+class ClientHandle;
+class ClientInfo;
+class ReplicaStream;  // server/repl_primary.cc
+class PrimaryLink;    // server/repl_replica.cc
+
+// What INFO replication and ROLE show of one connected replica.
+struct ReplicaView {
+  uint64_t client_id = 0;
+  std::string ip;
+  int port = 0;
+  std::string state;  // "wait_bgsave" while a full sync is sent, "online" while streaming
+  uint64_t acked_seq = 0;
+  uint64_t synced_seq = 0;
+  int64_t lag_s = 0;  // seconds since its last ack
+};
+
+// What INFO replication shows of the link on a replica.
+struct LinkView {
+  std::string host;
+  int port = 0;
+  bool up = false;
+  bool sync_in_progress = false;
+  int64_t last_io_s = -1;  // seconds since the primary last sent anything
+  int64_t down_since_s = -1;
+  uint64_t primary_last_seq = 0;
+};
+
+class Replication {
+ public:
+  explicit Replication(ServerState& server);
+  ~Replication();
+
+  // After persistence opened, before the load: reads (or creates) dir/repl-state, and as a primary
+  // starts a new history at the recovered sequence; installs the commit listener. Memory-only
+  // servers (appendonly no) cannot replicate; Start leaves them alone.
+  absl::Status Start();
+  // After the load: follows `replicaof` from the config, if set.
+  void StartLink();
+  // Shutdown: stops the streams and the link.
+  void Stop();
+
+  bool enabled() const { return ring_ != nullptr; }
+  bool is_replica() const { return replica_.load(std::memory_order_acquire); }
+
+  // REPLICAOF host port: becomes (or re-targets) a replica. REPLICAOF NO ONE: promotion.
+  absl::Status Follow(const std::string& host, int port);
+  absl::Status Promote();
+
+  // SKVSYNC from a connection (the primary's side): decides how the stream goes on and starts it.
+  // Returns the error for the client when the request cannot be served.
+  absl::Status Attach(std::shared_ptr<ClientHandle> handle, std::shared_ptr<ClientInfo> info,
+                      const replication::ResumeRequest& request, int listening_port);
+  // REPLCONF ACK <applied> <synced> from replica connection `client_id`.
+  void OnAck(uint64_t client_id, uint64_t applied, uint64_t synced);
+  // A connection closed: its stream, if any, stops.
+  void Detach(uint64_t client_id);
+
+  // For INFO replication, ROLE and the metrics.
+  std::vector<ReplicaView> Replicas() const;
+  LinkView Link() const;
+  uint64_t last_seq() const;
+  std::string history_id() const;
+  uint64_t sync_full() const { return sync_full_.load(std::memory_order_relaxed); }
+  uint64_t sync_partial_ok() const { return sync_partial_ok_.load(std::memory_order_relaxed); }
+  uint64_t sync_partial_err() const { return sync_partial_err_.load(std::memory_order_relaxed); }
+  replication::BatchRing* ring() { return ring_.get(); }
+  ServerState& server() { return server_; }
+
+  // The replica's link adopts its primary's history list (saved in repl-state).
+  absl::Status AdoptHistory(const replication::HistoryList& history);
+  const std::string& node_id() const { return state_.node_id; }
+
+ private:
+  absl::Status SaveState();
+  void StopLink();
+
+  ServerState& server_;
+  std::string state_path_;
+  std::unique_ptr<replication::BatchRing> ring_;
+  std::atomic<bool> replica_{false};
+
+  mutable std::mutex mu_;  // guards state_, streams_, link_
+  replication::ReplState state_;
+  std::vector<std::shared_ptr<ReplicaStream>> streams_;
+  std::unique_ptr<PrimaryLink> link_;
+  std::atomic<uint64_t> sync_full_{0}, sync_partial_ok_{0}, sync_partial_err_{0};
+};
+
+}  // namespace sessionkv::server
