@@ -120,8 +120,9 @@ bool ReplicaStream::SendSnapshot() {
   *welcome.mutable_welcome() = welcome_;
   if (!Send(welcome)) return false;
   absl::StatusOr<std::unique_ptr<replication::SnapshotSender>> sender = replication::SnapshotSender::Open(dir);
-  bool ok = sender.ok() && (*sender)->Start().ok();
-  if (!ok) Log(LogLevel::kWarning, StrCat("Full sync to ", info_->addr, " failed: ", sender.status().message()));
+  absl::Status opened = sender.ok() ? (*sender)->Start() : sender.status();
+  bool ok = opened.ok();
+  if (!ok) Log(LogLevel::kWarning, StrCat("Full sync to ", info_->addr, " failed: ", opened.message()));
   int64_t last_log = 0;
   while (ok) {
     replication::pb::Frame frame;
@@ -133,11 +134,10 @@ bool ReplicaStream::SendSnapshot() {
     }
     if (!*more) break;
     // SST blocks are compressed already: zstd would spend CPU for little.
-    ok = WaitForRoom() && Send(frame, /*compress=*/false);
+    ok = WaitForRoom() && Send(frame, replication::ChunkWantsCompression(frame.chunk()));
     if (const int64_t now = UnixMs(); now - last_log >= 2000) {
       last_log = now;
-      Log(LogLevel::kNotice, absl::StrFormat("Full sync to %s: %.1f MB of %.1f MB sent", info_->addr,
-                                             (*sender)->bytes_sent() / 1e6, (*sender)->total_bytes() / 1e6));
+      Log(LogLevel::kNotice, StrCat((*sender)->ProgressText(), " to ", info_->addr));
     }
   }
   std::filesystem::remove_all(dir, ec);
