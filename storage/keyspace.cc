@@ -129,6 +129,14 @@ void Keyspace::RestorePersistentState(std::vector<uint32_t> physical_dbs, uint64
   lease_.store(lease, std::memory_order_relaxed);
 }
 
+void Keyspace::RaiseVersions(uint64_t next_version, uint64_t lease) {
+  std::lock_guard lock(lease_mu_);
+  uint64_t next = next_version_.load(std::memory_order_relaxed);
+  while (next < next_version && !next_version_.compare_exchange_weak(next, next_version)) {
+  }
+  if (lease > lease_.load(std::memory_order_relaxed)) lease_.store(lease, std::memory_order_release);
+}
+
 Entry* Keyspace::InsertLoaded(int db, std::unique_ptr<Entry> entry) {
   Shard& shard = *shards_[ShardOf(entry->hash)];
   DbShard& ds = shard.db(db);

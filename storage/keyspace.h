@@ -164,6 +164,9 @@ class Keyspace {
   // Set by the loader before clients are served: the map read from disk, the first free version and the
   // lease on record.
   void RestorePersistentState(std::vector<uint32_t> physical_dbs, uint64_t next_version, uint64_t lease);
+  // A replica's record of its primary's versions (storage/replica_apply.h): raises the next version and
+  // the lease to at least these, so that after a promotion no version the primary handed out is reused.
+  void RaiseVersions(uint64_t next_version, uint64_t lease);
   // The loader's insertion of a key read from disk into database `db` (the key is absent; its shard is
   // locked by the caller). Keeps the expiry index and the deadline listener in step.
   Entry* InsertLoaded(int db, std::unique_ptr<Entry> entry);

@@ -2,11 +2,11 @@
 // Start-up: reads every key from RocksDB into the keyspace (docs/persistence.md, "Start-up").
 //
 // One forward scan: a key's metadata comes first and its elements follow it, so each key is built
-// whole and inserted once. Element records of another version than their metadata's (left by a key
-// deleted and created again, not yet compacted away) are skipped. Keys whose deadline passed while the
-// server was down are loaded with their deadline: the expiry timers then delete them exactly as they
-// delete any key that is due, with the "expired" annotation in the log and the `expired` event, at a
-// pace that leaves the server responsive.
+// whole (storage/key_builder.h) and inserted once. Element records of another version than their
+// metadata's (left by a key deleted and created again, not yet compacted away) are skipped. Keys whose
+// deadline passed while the server was down are loaded with their deadline: the expiry timers then
+// delete them exactly as they delete any key that is due, with the "expired" annotation in the log and
+// the `expired` event, at a pace that leaves the server responsive.
 //
 // The server serves connections meanwhile, answering -LOADING to commands that need the data; the
 // loader takes each shard's lock only to insert a key. A large database is loaded by several threads,
@@ -21,23 +21,18 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "storage/hash_value.h"
+#include "storage/key_builder.h"
 #include "storage/keyspace.h"
 #include "storage/rocks_format.h"
-#include "storage/set_value.h"
-#include "storage/zset_value.h"
 
 namespace sessionkv::storage {
 
 class RocksEngine;  // storage/rocks_engine.h
 
-// The encoding thresholds values are rebuilt with (the server's config).
-struct LoadLimits {
-  HashLimits hash;
-  SetLimits set;
-  ZSetLimits zset;
-  int list_fill = -2;
-};
+// The logical databases' physical numbers: `stored` (the "dbmap" record), cut to `num_dbs` or extended
+// with unused numbers when the server has more databases (a number once used is never reused for another
+// logical database).
+std::vector<uint32_t> DatabaseMap(const std::vector<uint32_t>& stored, int num_dbs);
 
 // Readable from any thread while the load runs (INFO persistence, the progress log).
 struct LoadProgress {
@@ -65,7 +60,6 @@ class Loader {
   std::vector<std::string> SplitPoints(int parts, uint64_t min_part_bytes = kMinPartBytes) const;
 
  private:
-  struct Pending;
   // What loading one part found.
   struct Part {
     absl::Status status;
@@ -76,10 +70,9 @@ class Loader {
     }
   };
   Part LoadRange(const std::string& begin, const std::string& end);
-  void Start(Pending& key, const format::ParsedKey& parsed, const format::Meta& meta, int db);
-  absl::Status AddElement(Pending& key, std::string_view sub, std::string_view value);
-  // Inserts the key built; false if it is not inserted (an empty collection).
-  bool Finish(Pending& key, int64_t now_ms);
+  // Inserts the key `builder` built into logical database `db`; false if there is none (an empty
+  // collection).
+  bool Finish(KeyBuilder& builder, int db, int64_t now_ms);
 
   RocksEngine& engine_;
   Keyspace& keyspace_;

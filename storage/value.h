@@ -80,7 +80,7 @@ class Value {
 // One key in one database. Entries live on the heap and never move, so the expiry index can point at them.
 //
 // The value, the deadline and the persistence state are private: only the keyspace (Db, Keyspace and the
-// loader) changes them, and every change it makes is also recorded into the command's MutationSink
+// KeyBuilder of the loader and the replica) changes them, and every change it makes is also recorded into the command's MutationSink
 // (storage/mutation.h), so a command cannot change a key without the change reaching the disk and the
 // replicas. Commands read through the const accessors and change through Db's typed mutators.
 class Entry {
@@ -108,7 +108,7 @@ class Entry {
  private:
   friend class Db;
   friend class Keyspace;
-  friend class Loader;
+  friend class KeyBuilder;
 
   int64_t deadline_ms_ = 0;
   uint32_t access_ = 0;
