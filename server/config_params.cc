@@ -219,11 +219,11 @@ constexpr ParamSpec kParams[] = {
     {.id = Param::kReadyzMaxReplicaLagMs, .name = "readyz-max-replica-lag-ms", .type = kInteger,
      .default_value = "10000", .min = 0, .max = LLONG_MAX},
     // Replication (docs/replication.md). replicaof/slaveof are read from the file or the command line;
-    // REPLICAOF changes the role at run time.
-    {.id = Param::kReplicaof, .name = "replicaof", .type = kBind, .flags = kParamMultiArg | kParamFileOnly,
-     .default_value = "", .file_args = 2},
-    {.id = Param::kSlaveof, .name = "slaveof", .type = kBind, .flags = kParamMultiArg | kParamFileOnly,
-     .default_value = "", .file_args = 2},
+    // REPLICAOF changes the role at run time (CONFIG GET shows the start-up value).
+    {.id = Param::kReplicaof, .name = "replicaof", .type = kBind, .flags = kParamMultiArg | kParamImmutable,
+     .default_value = ""},
+    {.id = Param::kSlaveof, .name = "slaveof", .type = kBind, .flags = kParamMultiArg | kParamImmutable,
+     .default_value = ""},
     {.id = Param::kMasterauth, .name = "masterauth", .type = kString,
      .flags = kParamSensitive | kParamEmptyIsNull, .default_value = ""},
     {.id = Param::kMasteruser, .name = "masteruser", .type = kString, .flags = kParamEmptyIsNull,

@@ -175,6 +175,10 @@ int RunServer(int argc, char** argv) {
     return 1;
   }
   const std::vector<std::string> primary = config.replicaof();
+  if (!primary.empty() && primary.size() != 2) {
+    Log(LogLevel::kWarning, "Fatal config error: replicaof takes <host> <port>");
+    return 1;
+  }
   if (!state.replication->enabled()) {
     Log(LogLevel::kNotice, primary.empty() ? "Replication: off (appendonly no)"
                                            : "Replication: replicaof ignored, it needs appendonly yes");

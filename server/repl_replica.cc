@@ -195,7 +195,6 @@ absl::Status PrimaryLink::Session() {
   reader_ = std::make_unique<replication::FrameReader>();
   reader_->Feed(line_buf_);  // frames that arrived with the handshake's last reply
   line_buf_.clear();
-  up_ = true;
   last_io_ms_ = NowMs();
   int64_t last_ack = 0;
   const int64_t timeout_ms = repl_.server().config.repl_timeout() * 1000;
@@ -228,7 +227,7 @@ absl::Status PrimaryLink::SendAck() {
   const uint64_t applied = repl_.server().persistence.rocks->last_sequence();
   applied_since_ack_ = false;
   // Applied batches are written under this node's own fsync policy; under always each one is synced.
-  return SendAll(Resp({"REPLCONF", "ACK", std::to_string(applied), std::to_string(applied)}));
+  return SendAll(Resp({"REPLCONF", "ACK", std::to_string(applied), "FACK", std::to_string(applied)}));
 }
 
 absl::Status PrimaryLink::OnFrame(replication::pb::Frame& frame) {
@@ -269,6 +268,7 @@ absl::Status PrimaryLink::OnWelcome(const replication::pb::Welcome& welcome) {
   }
   Log(LogLevel::kNotice, StrCat("MASTER <-> REPLICA sync: continuing from sequence ", welcome.start_seq(), " (",
                                 welcome.reason(), ")"));
+  up_ = true;
   return absl::OkStatus();
 }
 
@@ -287,6 +287,7 @@ absl::Status PrimaryLink::InstallSnapshot() {
   repl_.ring()->Reset(rocks->last_sequence() + 1);
   if (absl::Status s = ReloadMemory(server); !s.ok()) return s;
   syncing_ = false;
+  up_ = true;
   Log(LogLevel::kNotice, StrCat("MASTER <-> REPLICA sync: finished with success at sequence ", rocks->last_sequence()));
   return absl::OkStatus();
 }

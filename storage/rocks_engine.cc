@@ -175,8 +175,11 @@ absl::Status RocksEngine::OpenDb() {
   o.write_buffer_size = options_.write_buffer_bytes;
   o.max_write_buffer_number = options_.max_write_buffers;
   // A manager only for its counter (memory_bytes); its limit is the one the two options give already.
-  write_buffers_ = std::make_shared<rocksdb::WriteBufferManager>(options_.write_buffer_bytes *
-                                                                 options_.max_write_buffers);
+  // Kept across a Reopen: other threads read their counters at any time.
+  if (!write_buffers_) {
+    write_buffers_ = std::make_shared<rocksdb::WriteBufferManager>(options_.write_buffer_bytes *
+                                                                   options_.max_write_buffers);
+  }
   o.write_buffer_manager = write_buffers_;
   o.level_compaction_dynamic_level_bytes = true;
   o.disable_auto_compactions = true;  // until LoadFinished
@@ -198,7 +201,7 @@ absl::Status RocksEngine::OpenDb() {
   o.WAL_size_limit_MB = options_.wal_retention_mb;
   o.keep_log_file_num = 4;  // RocksDB's own info LOG files
   rocksdb::BlockBasedTableOptions table;
-  cache_ = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  if (!cache_) cache_ = rocksdb::NewLRUCache(options_.block_cache_bytes);
   table.block_cache = cache_;
   table.cache_index_and_filter_blocks = true;  // counted in the cache, not unbounded
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -241,6 +244,7 @@ absl::Status RocksEngine::OpenDb() {
     stored_.version_lease = format::ReadU64LE(value.data());
   }
   last_save_unix_ = UnixSeconds();
+  last_seq_.store(db_->GetLatestSequenceNumber(), std::memory_order_release);
   RefreshMemory();
   return absl::OkStatus();
 }
@@ -292,18 +296,20 @@ void RocksEngine::set_commit_listener(CommitListener fn) {
   commit_listener_ = std::move(fn);
 }
 
-uint64_t RocksEngine::last_sequence() const { return db_->GetLatestSequenceNumber(); }
+uint64_t RocksEngine::last_sequence() const { return last_seq_.load(std::memory_order_acquire); }
 
 void RocksEngine::NotifyCommitted(const std::string& rep, uint64_t count) {
   if (count == 0) return;  // annotations alone use no sequence
-  std::lock_guard lock(listener_mu_);
   // Writes are serialized (the commit log's leader, or the replica's one link), so the newest
   // sequence is this group's last.
-  if (commit_listener_) commit_listener_(db_->GetLatestSequenceNumber() - count + 1, count, rep);
+  const uint64_t last = db_->GetLatestSequenceNumber();
+  last_seq_.store(last, std::memory_order_release);
+  std::lock_guard lock(listener_mu_);
+  if (commit_listener_) commit_listener_(last - count + 1, count, rep);
 }
 
 absl::Status RocksEngine::ApplyReplicated(const std::string& rep, uint64_t first_seq) {
-  const uint64_t expected = db_->GetLatestSequenceNumber() + 1;
+  const uint64_t expected = last_sequence() + 1;
   if (first_seq != expected) {
     return absl::FailedPreconditionError("replicated batch starts at " + std::to_string(first_seq) +
                                          ", this replica expects " + std::to_string(expected));

@@ -187,7 +187,9 @@ class RocksEngine final : public Engine {
   std::atomic<uint64_t> saves_{0}, compactions_{0};
   std::atomic<uint64_t> records_at_save_{0};
   bool closed_ = false;
-  std::atomic<bool> replicated_unsynced_{false};  // ApplyReplicated wrote since the last everysec sync
+  std::atomic<bool> replicated_unsynced_{false};
+  // The newest sequence written, readable while a Reopen has no database open (INFO, ROLE).
+  std::atomic<uint64_t> last_seq_{0};  // ApplyReplicated wrote since the last everysec sync
   std::mutex listener_mu_;  // guards commit_listener_
   CommitListener commit_listener_;
 };

@@ -56,16 +56,20 @@ void CmdRole(CommandContext& ctx) {
 }
 
 // REPLCONF <option> <value> ...: listening-port and capa are remembered for SKVSYNC; ACK carries a
-// replica's applied and synced sequences and, as in Redis, gets no reply.
+// replica's applied and synced sequences (ACK <applied> FACK <synced>) and, as in Redis, gets no reply.
 void CmdReplConf(CommandContext& ctx) {
   if (ctx.argc() % 2 == 0) return ctx.Error(kErrSyntax);
   for (size_t i = 1; i < ctx.argc(); i += 2) {
     const std::string_view option = ctx.arg(i);
     if (EqualsIgnoreCase(option, "ack")) {
+      // Redis 7's form: ACK <offset> [FACK <fsynced offset>]; a malformed ACK is ignored, as there.
       int64_t applied = 0, synced = 0;
       if (!ParseInt64(ctx.arg(i + 1), &applied) || applied < 0) return;
       synced = applied;
-      if (i + 2 < ctx.argc() && (!ParseInt64(ctx.arg(i + 2), &synced) || synced < 0)) synced = applied;
+      if (i + 3 < ctx.argc() && EqualsIgnoreCase(ctx.arg(i + 2), "fack") &&
+          (!ParseInt64(ctx.arg(i + 3), &synced) || synced < 0)) {
+        synced = applied;
+      }
       ctx.server().replication->OnAck(ctx.client().info->id, static_cast<uint64_t>(applied),
                                       static_cast<uint64_t>(synced));
       ctx.client().drop_reply = true;
