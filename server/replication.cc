@@ -68,6 +68,7 @@ absl::Status Replication::Start() {
   if (absl::Status s = SaveState(); !s.ok()) return s;
   ring_ = std::make_unique<replication::BatchRing>(kRingBytes, last + 1);
   rocks->set_commit_listener([this](uint64_t first, uint64_t count, const std::string& rep) {
+    if (!ring_active_.load(std::memory_order_acquire)) return;
     if (!ring_->Publish(first, count, rep, UnixMs()).ok()) ring_->Reset(first + count);
   });
   replica_.store(replica, std::memory_order_release);
@@ -128,6 +129,7 @@ absl::Status Replication::Follow(const std::string& host, int port) {
     rocks->Commit(rocks->log().last_ticket());
     if (absl::Status s = rocks->Reopen(/*readable_memtable=*/true); !s.ok()) return s;
     ring_->Reset(rocks->last_sequence() + 1);
+    ring_active_.store(false, std::memory_order_release);
     std::vector<std::shared_ptr<ReplicaStream>> streams;
     {
       std::lock_guard lock(mu_);
@@ -202,6 +204,9 @@ absl::Status Replication::Attach(std::shared_ptr<ClientHandle> handle, std::shar
   welcome.set_primary_keys(view.keys);
   Log(LogLevel::kNotice, StrCat("Replica ", info->addr, " asks for sequence ", request.next_seq, ": ",
                                 replication::ResumeKindName(decision.kind), " (", decision.reason, ")"));
+  // The ring fills from the first replica on, as Redis creates its backlog then: a server that never
+  // had one keeps no copy of its writes in memory (used_memory, maxmemory).
+  if (!ring_active_.exchange(true, std::memory_order_acq_rel)) ring_->Reset(rocks->last_sequence() + 1);
   info->flags.fetch_or(kClientReplica, std::memory_order_relaxed);
   auto stream = std::make_shared<ReplicaStream>(*this, std::move(handle), std::move(info), std::move(welcome),
                                                 listening_port);

@@ -110,6 +110,7 @@ class Replication {
   std::string state_path_;
   std::unique_ptr<replication::BatchRing> ring_;
   std::atomic<bool> replica_{false};
+  std::atomic<bool> ring_active_{false};  // since the first replica attached
 
   mutable std::mutex mu_;  // guards state_, streams_, link_
   replication::ReplState state_;

@@ -79,7 +79,7 @@ class TestStartupReport(LogCase):
         self.assertIn("Running mode=standalone, port=%d." % self.server.port, log)
         self.assertIn("Persistence: RocksDB in %s, appendfsync everysec"
                       % os.path.join(os.path.realpath(self.server.dir), "rocksdb"), log)
-        self.assertIn("Replication: role master, no replicas", log)
+        self.assertIn("Replication: role master, history ", log)
 
 
 @sessionkv_only
