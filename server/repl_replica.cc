@@ -20,6 +20,7 @@
 #include "rocksdb/write_batch.h"
 #include "server/config.h"
 #include "server/log.h"
+#include "server/notify.h"
 #include "server/persistence.h"
 #include "server/server_state.h"
 #include "storage/replica_apply.h"
@@ -38,6 +39,17 @@ std::string Resp(const std::vector<std::string>& args) {
   std::string out = StrCat("*", args.size(), "\r\n");
   for (const std::string& a : args) StrAppend(&out, "$", a.size(), "\r\n", a, "\r\n");
   return out;
+}
+
+// The primary's expiry deletes carry an annotation: the DR site's subscribers (Spring Session's
+// indexed repository) get `expired`, as on the primary, not a plain delete. Published with the key's
+// shard locked, as every keyspace event is.
+void NotifyExpired(ServerState& server, const storage::ReplicaApplyResult& result) {
+  for (const storage::AppliedKey& k : result.keys) {
+    if (!k.expired) continue;
+    std::lock_guard lock(server.keyspace.shard(server.keyspace.ShardOfKey(k.key)).mutex());
+    NotifyKeyspaceEvent(server, kNotifyExpired, "expired", k.key, k.db);
+  }
 }
 
 constexpr int64_t kAckEveryMs = 100;
@@ -305,6 +317,7 @@ absl::Status PrimaryLink::OnBatches(const replication::pb::Batches& batches) {
         !s.ok()) {
       return s;
     }
+    NotifyExpired(server, result);
     seq += batch.Count();
     applied_since_ack_ = true;
   }

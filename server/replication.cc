@@ -3,8 +3,10 @@
 
 #include <chrono>
 
+#include "base/steady_clock.h"
 #include "base/strings.h"
 #include "replication/wal_reader.h"
+#include "server/blocking.h"
 #include "server/client_registry.h"
 #include "server/config.h"
 #include "server/log.h"
@@ -91,6 +93,12 @@ void Replication::StartLink() {
 
 void Replication::Stop() {
   StopLink();
+  {
+    std::lock_guard lock(waiters_mu_);
+    stopping_ = true;
+  }
+  waiters_cv_.notify_all();
+  if (waiter_thread_.joinable()) waiter_thread_.join();
   std::vector<std::shared_ptr<ReplicaStream>> streams;
   {
     std::lock_guard lock(mu_);
@@ -216,9 +224,71 @@ absl::Status Replication::Attach(std::shared_ptr<ClientHandle> handle, std::shar
 }
 
 void Replication::OnAck(uint64_t client_id, uint64_t applied, uint64_t synced) {
+  {
+    std::lock_guard lock(mu_);
+    for (auto& s : streams_) {
+      if (s->client_id() == client_id) s->OnAck(applied, synced);
+    }
+  }
+  ServeWaiters();
+}
+
+size_t Replication::CountAcked(uint64_t seq) const {
   std::lock_guard lock(mu_);
-  for (auto& s : streams_) {
-    if (s->client_id() == client_id) s->OnAck(applied, synced);
+  const int64_t now = UnixMs();
+  size_t n = 0;
+  for (const auto& s : streams_) n += s->View(now).acked_seq >= seq ? 1 : 0;
+  return n;
+}
+
+void Replication::AddWaiter(std::shared_ptr<BlockedClient> blocked, std::shared_ptr<ClientHandle> handle,
+                            uint64_t seq, size_t needed, int64_t deadline_ms) {
+  {
+    std::lock_guard lock(waiters_mu_);
+    if (stopping_) return;
+    waiters_.push_back({std::move(blocked), std::move(handle), seq, needed, deadline_ms});
+    if (!waiter_thread_.joinable()) waiter_thread_ = std::thread([this] { WaiterLoop(); });
+  }
+  waiters_cv_.notify_all();
+}
+
+void Replication::ServeWaiters() {
+  std::vector<Waiter> due;
+  {
+    std::lock_guard lock(waiters_mu_);
+    if (waiters_.empty()) return;
+    const int64_t now = SteadyMillis();
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      // Someone else ended the wait (a disconnect, CLIENT UNBLOCK): nothing to answer.
+      if (it->blocked->done.load(std::memory_order_acquire)) {
+        it = waiters_.erase(it);
+        continue;
+      }
+      const size_t acked = CountAcked(it->seq);
+      if (acked >= it->needed || (it->deadline_ms != 0 && now >= it->deadline_ms)) {
+        due.push_back(std::move(*it));
+        due.back().needed = acked;  // the reply
+        it = waiters_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (Waiter& w : due) {
+    if (w.blocked->done.exchange(true, std::memory_order_acq_rel)) continue;
+    w.handle->Resume(StrCat(":", w.needed, "\r\n"), 0);
+  }
+}
+
+void Replication::WaiterLoop() {
+  std::unique_lock lock(waiters_mu_);
+  while (!stopping_) {
+    if (waiters_.empty()) waiters_cv_.wait(lock, [this] { return stopping_ || !waiters_.empty(); });
+    waiters_cv_.wait_for(lock, std::chrono::milliseconds(10));
+    if (stopping_) break;
+    lock.unlock();
+    ServeWaiters();
+    lock.lock();
   }
 }
 

@@ -16,10 +16,12 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -33,6 +35,7 @@ struct ServerState;
 class ClientHandle;
 class ClientInfo;
 class ReplicaStream;  // server/repl_primary.cc
+struct BlockedClient; // server/blocking.h
 class PrimaryLink;    // server/repl_replica.cc
 
 // What INFO replication and ROLE show of one connected replica.
@@ -87,6 +90,13 @@ class Replication {
   // A connection closed: its stream, if any, stops.
   void Detach(uint64_t client_id);
 
+  // WAIT: how many replicas acknowledged sequence `seq`; a client blocked in WAIT (Blocking::Block
+  // without keys) is answered with that count once `needed` replicas acked `seq`, or at `deadline_ms`
+  // (steady clock; 0 = never).
+  size_t CountAcked(uint64_t seq) const;
+  void AddWaiter(std::shared_ptr<BlockedClient> blocked, std::shared_ptr<ClientHandle> handle, uint64_t seq,
+                 size_t needed, int64_t deadline_ms);
+
   // For INFO replication, ROLE and the metrics.
   std::vector<ReplicaView> Replicas() const;
   LinkView Link() const;
@@ -105,6 +115,17 @@ class Replication {
  private:
   absl::Status SaveState();
   void StopLink();
+  // Answers the WAIT clients that are satisfied or past their deadline; drops those already answered.
+  void ServeWaiters();
+  void WaiterLoop();
+
+  struct Waiter {
+    std::shared_ptr<BlockedClient> blocked;
+    std::shared_ptr<ClientHandle> handle;
+    uint64_t seq = 0;
+    size_t needed = 0;
+    int64_t deadline_ms = 0;
+  };
 
   ServerState& server_;
   std::string state_path_;
@@ -117,6 +138,13 @@ class Replication {
   std::vector<std::shared_ptr<ReplicaStream>> streams_;
   std::unique_ptr<PrimaryLink> link_;
   std::atomic<uint64_t> sync_full_{0}, sync_partial_ok_{0}, sync_partial_err_{0};
+
+  // WAIT: the waiters, and a thread that looks at them every 10 ms while there are any (deadlines).
+  std::mutex waiters_mu_;
+  std::condition_variable waiters_cv_;
+  std::vector<Waiter> waiters_;
+  std::thread waiter_thread_;
+  bool stopping_ = false;  // guarded by waiters_mu_
 };
 
 }  // namespace sessionkv::server

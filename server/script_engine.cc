@@ -86,6 +86,8 @@ const CommandSpec* ResolveForScript(ScriptEngine::Run& run, bool wrote,
     *error = std::move(denial);  // ACLs before the write and OOM checks, as scriptCall
   } else if (spec->has(kCmdWrite) && run.call.read_only) {
     *error = "ERR Write commands are not allowed from read-only scripts.";
+  } else if (spec->has(kCmdWrite) && server.keyspace.replica()) {
+    *error = std::string(kErrReadonlyReplica);  // only the stream writes a replica (scriptVerifyWriteCommandAllow)
   } else if (spec->has(kCmdDenyOom) && !wrote && server.config.maxmemory() > 0 &&
              run.caller.client().oom_before_command) {
     *error = std::string(kErrOom);  // once a script has written it may finish, as in Redis

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Replication commands (docs/replication.md): REPLICAOF/SLAVEOF, ROLE, REPLCONF and SKVSYNC, the
 // handshake our replicas send (Redis's PSYNC has no room for a history list or a RocksDB sequence).
+#include "base/steady_clock.h"
 #include "server/arg_cursor.h"
+#include "server/blocking.h"
+#include "server/client_registry.h"
 #include "server/command_context.h"
 #include "server/commands/families.h"
 #include "server/errors.h"
@@ -109,9 +112,41 @@ void CmdSkvSync(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
+// WAIT numreplicas timeout: the number of replicas that acknowledged every write committed before it
+// (the primary's newest sequence now covers the caller's writes: their replies went out after them).
+void CmdWait(CommandContext& ctx) {
+  int64_t needed = 0, timeout_ms = 0;
+  if (!ParseInt64(ctx.arg(1), &needed) || !ParseInt64(ctx.arg(2), &timeout_ms)) {
+    return ctx.Error("ERR value is not an integer or out of range");
+  }
+  if (timeout_ms < 0) return ctx.Error("ERR timeout is negative");
+  Replication& repl = *ctx.server().replication;
+  if (repl.is_replica()) {
+    return ctx.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a "
+                     "replica is configured to be writable (which is not the default) writes to replicas are just "
+                     "local and are not propagated.");
+  }
+  const uint64_t seq = repl.last_seq();
+  const size_t acked = repl.CountAcked(seq);
+  // Inside MULTI (or a script) WAIT cannot block: it answers with the count now, as Redis does.
+  if (needed <= 0 || acked >= static_cast<size_t>(needed) || !Blocking::MayBlock(ctx)) {
+    return ctx.reply().Integer(static_cast<int64_t>(acked));
+  }
+  std::shared_ptr<ClientHandle> handle = ctx.server().clients.Find(ctx.client().info->id);
+  if (!handle) return ctx.reply().Integer(static_cast<int64_t>(acked));
+  ctx.server().blocking.Block(ctx, {}, storage::ValueType::kList, 0);
+  repl.AddWaiter(ctx.client().blocked, std::move(handle), seq, static_cast<size_t>(needed),
+                 timeout_ms == 0 ? 0 : SteadyMillis() + timeout_ms);
+}
+
 }  // namespace
 
 void RegisterReplicationCommands(CommandTable& table) {
+  table.Add({.name = "wait", .arity = 3, .flags = "noscript", .acl = "@slow @connection",
+             .handler = CmdWait, .group = "generic", .since = "3.0.0",
+             .summary = "Blocks until the asynchronous replication of all preceding write commands sent by the "
+                        "connection are completed.",
+             .tips = "request_policy:all_shards response_policy:agg_min"});
   for (const char* name : {"replicaof", "slaveof"}) {
     table.Add({.name = name, .arity = 3, .flags = "admin noscript stale no_async_loading",
                .handler = CmdReplicaOf, .group = "server", .since = "5.0.0",

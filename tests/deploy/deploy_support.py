@@ -82,9 +82,15 @@ class RunningServer:
             return f.read().decode("utf-8", "replace")
 
     def cmd(self, *args, password=None):
-        """One command through redis-cli; its stdout."""
+        """One command through redis-cli; its stdout. With requirepass the start-up probe counts -NOAUTH as
+        ready, which comes before -LOADING: a command that meets the load in progress is sent again."""
         cli = ["redis-cli", "-p", str(self.port)] + (["-a", password, "--no-auth-warning"] if password else [])
-        return subprocess.run(cli + list(args), capture_output=True, text=True, timeout=20).stdout.strip()
+        deadline = time.time() + 20
+        while True:
+            out = subprocess.run(cli + list(args), capture_output=True, text=True, timeout=20).stdout.strip()
+            if not out.startswith("LOADING") or time.time() > deadline:
+                return out
+            time.sleep(0.05)
 
     def readyz_status(self):
         """The HTTP status /readyz answers."""

@@ -125,6 +125,44 @@ class ReplicationTest(unittest.TestCase):
         self.assertEqual(r.get("short"), None)
         self.assertEqual(r.dbsize(), 0)
 
+    def test_replica_publishes_the_primarys_expired_events(self):
+        replica, r = self.start_replica(config={"notify-keyspace-events": "Ex"})
+        sub = r.pubsub()
+        sub.subscribe("__keyevent@0__:expired")
+        self.assertEqual(sub.get_message(timeout=2)["type"], "subscribe")
+        self.p.set("spring:session:expires:abc", "", px=200)
+        deadline = time.time() + 10
+        message = None
+        while message is None and time.time() < deadline:
+            message = sub.get_message(timeout=1)
+        self.assertIsNotNone(message, "no expired event on the replica")
+        self.assertEqual(message["data"], b"spring:session:expires:abc")
+        sub.close()
+
+    def test_scripts_cannot_write_on_a_replica(self):
+        replica, r = self.start_replica()
+        with self.assertRaisesRegex(Exception, "You can't write against a read only replica."):
+            r.eval("return redis.call('set', KEYS[1], 'v')", 1, "k")
+        self.assertEqual(r.eval("return redis.call('get', KEYS[1])", 1, "k"), None)
+
+    def test_wait_counts_the_replicas_that_acknowledged(self):
+        self.assertEqual(self.p.execute_command("WAIT", 0, 0), 0)
+        start = time.time()
+        self.assertEqual(self.p.execute_command("WAIT", 1, 150), 0, "no replica: the timeout answers 0")
+        self.assertGreaterEqual(time.time() - start, 0.14)
+        replica, r = self.start_replica()
+        session(self.p, "waited")
+        self.assertEqual(self.p.execute_command("WAIT", 1, 5000), 1)
+        self.assertEqual(r.hget("spring:session:sessions:waited", "sessionAttr:user"), b"user-waited",
+                         "WAIT returned once the replica had the write")
+        start = time.time()
+        self.assertEqual(self.p.execute_command("WAIT", 2, 200), 1)
+        self.assertGreaterEqual(time.time() - start, 0.19)
+        with self.assertRaisesRegex(Exception, "WAIT cannot be used with replica instances"):
+            r.execute_command("WAIT", 1, 10)
+        with self.assertRaisesRegex(Exception, "timeout is negative"):
+            self.p.execute_command("WAIT", 1, -1)
+
     def test_restarted_replica_resumes_without_full_sync(self):
         replica, r = self.start_replica()
         session(self.p, "before")
