@@ -4,7 +4,7 @@
 #include <chrono>
 #include <filesystem>
 
-#include "absl/strings/str_format.h"
+#include "base/steady_clock.h"
 #include "base/strings.h"
 #include "replication/snapshot.h"
 #include "replication/wal_reader.h"
@@ -16,15 +16,6 @@
 #include "storage/rocks_engine.h"
 
 namespace sessionkv::server {
-
-namespace {
-
-int64_t UnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 ReplicaStream::ReplicaStream(Replication& replication, std::shared_ptr<ClientHandle> handle,
                              std::shared_ptr<ClientInfo> info, replication::pb::Welcome welcome, int listening_port)
@@ -39,7 +30,7 @@ ReplicaStream::ReplicaStream(Replication& replication, std::shared_ptr<ClientHan
     woken_ = true;
     wake_.notify_one();
   });
-  last_ack_ms_ = UnixMs();
+  last_ack_ms_ = SteadyMillis();
 }
 
 ReplicaStream::~ReplicaStream() { Stop(); }
@@ -63,7 +54,7 @@ uint64_t ReplicaStream::client_id() const { return info_->id; }
 void ReplicaStream::OnAck(uint64_t applied, uint64_t synced) {
   acked_.store(applied, std::memory_order_relaxed);
   synced_.store(synced, std::memory_order_relaxed);
-  last_ack_ms_.store(UnixMs(), std::memory_order_relaxed);
+  last_ack_ms_.store(SteadyMillis(), std::memory_order_relaxed);
 }
 
 ReplicaView ReplicaStream::View(int64_t now_ms) const {
@@ -87,6 +78,12 @@ bool ReplicaStream::Send(replication::pb::Frame& frame, bool compress) {
   }
   handle_->Deliver(std::move(bytes));
   return true;
+}
+
+bool ReplicaStream::SendWelcome() {
+  replication::pb::Frame frame;
+  *frame.mutable_welcome() = welcome_;
+  return Send(frame);
 }
 
 bool ReplicaStream::WaitForRoom() {
@@ -116,9 +113,7 @@ bool ReplicaStream::SendSnapshot() {
     return false;
   }
   welcome_.set_snapshot_seq(*seq);
-  replication::pb::Frame welcome;
-  *welcome.mutable_welcome() = welcome_;
-  if (!Send(welcome)) return false;
+  if (!SendWelcome()) return false;
   absl::StatusOr<std::unique_ptr<replication::SnapshotSender>> sender = replication::SnapshotSender::Open(dir);
   absl::Status opened = sender.ok() ? (*sender)->Start() : sender.status();
   bool ok = opened.ok();
@@ -135,7 +130,7 @@ bool ReplicaStream::SendSnapshot() {
     if (!*more) break;
     // SST blocks are compressed already: zstd would spend CPU for little.
     ok = WaitForRoom() && Send(frame, replication::ChunkWantsCompression(frame.chunk()));
-    if (const int64_t now = UnixMs(); now - last_log >= 2000) {
+    if (const int64_t now = SteadyMillis(); now - last_log >= 2000) {
       last_log = now;
       Log(LogLevel::kNotice, StrCat((*sender)->ProgressText(), " to ", info_->addr));
     }
@@ -186,20 +181,18 @@ void ReplicaStream::Run() {
       handle_->Kill();
       return;
     }
-  } else {
-    replication::pb::Frame welcome;
-    *welcome.mutable_welcome() = welcome_;
-    if (!Send(welcome)) return;
+  } else if (!SendWelcome()) {
+    return;
   }
   online_.store(true, std::memory_order_relaxed);
-  int64_t last_send = UnixMs();
+  int64_t last_send = SteadyMillis();
   while (WaitForRoom()) {
     bool sent = false;
     if (!SendBatches(&sent)) {
       handle_->Kill();
       return;
     }
-    const int64_t now = UnixMs();
+    const int64_t now = SteadyMillis();
     if (sent) {
       last_send = now;
       continue;
@@ -208,7 +201,7 @@ void ReplicaStream::Run() {
       // An idle replica learns it is current (lag 0, not "unknown") and samples the clock.
       replication::pb::Frame beat;
       beat.mutable_heartbeat()->set_last_seq(next_seq_ - 1);
-      beat.mutable_heartbeat()->set_unix_ms(now);
+      beat.mutable_heartbeat()->set_unix_ms(repl_.server().clock.NowMs());
       if (!Send(beat)) return;
       last_send = now;
     }

@@ -37,12 +37,15 @@ class ReplicaStream {
   void Stop();
   void OnAck(uint64_t applied, uint64_t synced);
   uint64_t client_id() const;
+  uint64_t acked() const { return acked_.load(std::memory_order_relaxed); }
+  // `now_ms` on the steady clock.
   ReplicaView View(int64_t now_ms) const;
 
  private:
   void Run();
   // False once the stream must end (stopped, or the connection is gone).
   bool Send(replication::pb::Frame& frame, bool compress = true);
+  bool SendWelcome();
   bool WaitForRoom();
   bool SendSnapshot();
   // Sends what follows next_seq_ (ring or WAL); false on an error that ends the stream.
@@ -64,7 +67,7 @@ class ReplicaStream {
   std::atomic<bool> stop_{false};
   std::atomic<bool> online_{false};
   std::atomic<uint64_t> acked_{0}, synced_{0};
-  std::atomic<int64_t> last_ack_ms_{0};
+  std::atomic<int64_t> last_ack_ms_{0};  // steady clock
   std::thread thread_;
 };
 

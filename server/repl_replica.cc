@@ -14,8 +14,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "absl/strings/numbers.h"
+#include "base/steady_clock.h"
 #include "base/strings.h"
+#include "protocol/resp_value.h"
 #include "replication/snapshot.h"
 #include "rocksdb/write_batch.h"
 #include "server/config.h"
@@ -30,15 +31,9 @@ namespace sessionkv::server {
 
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
+// One command as RESP (the handshake and the acks).
 std::string Resp(const std::vector<std::string>& args) {
-  std::string out = StrCat("*", args.size(), "\r\n");
-  for (const std::string& a : args) StrAppend(&out, "$", a.size(), "\r\n", a, "\r\n");
-  return out;
+  return protocol::EncodeCommand(std::vector<std::string_view>(args.begin(), args.end()));
 }
 
 // The primary's expiry deletes carry an annotation: the DR site's subscribers (Spring Session's
@@ -59,7 +54,7 @@ constexpr int64_t kIdleAckEveryMs = 1000;
 
 PrimaryLink::PrimaryLink(Replication& replication, std::string host, int port)
     : repl_(replication), host_(std::move(host)), port_(port) {
-  down_since_ms_ = NowMs();
+  down_since_ms_ = SteadyMillis();
 }
 
 PrimaryLink::~PrimaryLink() { Stop(); }
@@ -79,7 +74,7 @@ LinkView PrimaryLink::View() const {
   v.port = port_;
   v.up = up_.load(std::memory_order_relaxed);
   v.sync_in_progress = syncing_.load(std::memory_order_relaxed);
-  const int64_t now = NowMs();
+  const int64_t now = SteadyMillis();
   if (v.up) v.last_io_s = (now - last_io_ms_.load(std::memory_order_relaxed)) / 1000;
   if (!v.up) v.down_since_s = (now - down_since_ms_.load(std::memory_order_relaxed)) / 1000;
   v.primary_last_seq = primary_last_seq_.load(std::memory_order_relaxed);
@@ -91,7 +86,7 @@ void PrimaryLink::Run() {
   while (!stop_.load(std::memory_order_acquire)) {
     const absl::Status s = Session();
     CloseSocket();
-    if (up_.exchange(false)) down_since_ms_ = NowMs();
+    if (up_.exchange(false)) down_since_ms_ = SteadyMillis();
     syncing_ = false;
     if (stop_.load(std::memory_order_acquire)) break;
     Log(LogLevel::kWarning, StrCat("Replication link to ", host_, ":", port_, " down: ", s.message(),
@@ -151,7 +146,7 @@ absl::Status PrimaryLink::SendAll(const std::string& bytes) {
 
 absl::Status PrimaryLink::Command(const std::vector<std::string>& args, std::string* reply) {
   if (absl::Status s = SendAll(Resp(args)); !s.ok()) return s;
-  const int64_t deadline = NowMs() + repl_.server().config.repl_timeout() * 1000;
+  const int64_t deadline = SteadyMillis() + repl_.server().config.repl_timeout() * 1000;
   while (true) {
     const size_t eol = line_buf_.find("\r\n");
     if (eol != std::string::npos) {
@@ -160,7 +155,7 @@ absl::Status PrimaryLink::Command(const std::vector<std::string>& args, std::str
       return absl::OkStatus();
     }
     pollfd p{fd_, POLLIN, 0};
-    if (NowMs() > deadline || stop_.load(std::memory_order_acquire)) {
+    if (SteadyMillis() > deadline || stop_.load(std::memory_order_acquire)) {
       return absl::DeadlineExceededError("no reply from the primary");
     }
     if (::poll(&p, 1, 100) <= 0) continue;
@@ -190,8 +185,7 @@ absl::Status PrimaryLink::Handshake() {
   // A replica that never synced names no history: the primary sends everything.
   std::string history = repl_.history_id();
   if (history == std::string(40, '0')) history = "-";
-  uint64_t keys = 0;
-  for (int db = 0; db < repl_.server().keyspace.num_dbs(); ++db) keys += repl_.server().keyspace.ApproxKeys(db);
+  const uint64_t keys = repl_.server().keyspace.ApproxKeys();
   if (absl::Status s = Command({"SKVSYNC", history, std::to_string(next), repl_.node_id(), std::to_string(keys)},
                                &reply);
       !s.ok()) {
@@ -207,7 +201,7 @@ absl::Status PrimaryLink::Session() {
   reader_ = std::make_unique<replication::FrameReader>();
   reader_->Feed(line_buf_);  // frames that arrived with the handshake's last reply
   line_buf_.clear();
-  last_io_ms_ = NowMs();
+  last_io_ms_ = SteadyMillis();
   int64_t last_ack = 0;
   const int64_t timeout_ms = repl_.server().config.repl_timeout() * 1000;
   char buf[64 * 1024];
@@ -216,11 +210,11 @@ absl::Status PrimaryLink::Session() {
     for (absl::StatusOr<bool> got = reader_->Next(&frame);; got = reader_->Next(&frame)) {
       if (!got.ok()) return got.status();
       if (!*got) break;
-      last_io_ms_ = NowMs();
+      last_io_ms_ = SteadyMillis();
       if (absl::Status s = OnFrame(frame); !s.ok()) return s;
       frame.Clear();
     }
-    const int64_t now = NowMs();
+    const int64_t now = SteadyMillis();
     if (now - last_ack >= (applied_since_ack_ ? kAckEveryMs : kIdleAckEveryMs)) {
       if (absl::Status s = SendAck(); !s.ok()) return s;
       last_ack = now;
@@ -236,10 +230,10 @@ absl::Status PrimaryLink::Session() {
 }
 
 absl::Status PrimaryLink::SendAck() {
-  const uint64_t applied = repl_.server().persistence.rocks->last_sequence();
+  const storage::RocksEngine& rocks = *repl_.server().persistence.rocks;
   applied_since_ack_ = false;
-  // Applied batches are written under this node's own fsync policy; under always each one is synced.
-  return SendAll(Resp({"REPLCONF", "ACK", std::to_string(applied), "FACK", std::to_string(applied)}));
+  return SendAll(Resp({"REPLCONF", "ACK", std::to_string(rocks.last_sequence()), "FACK",
+                       std::to_string(rocks.synced_sequence())}));
 }
 
 absl::Status PrimaryLink::OnFrame(replication::pb::Frame& frame) {
@@ -307,19 +301,24 @@ absl::Status PrimaryLink::InstallSnapshot() {
 absl::Status PrimaryLink::OnBatches(const replication::pb::Batches& batches) {
   ServerState& server = repl_.server();
   storage::RocksEngine* rocks = server.persistence.rocks;
+  const storage::LoadLimits limits = LoadLimitsFrom(server.config);
   uint64_t seq = batches.first_seq();
   for (const std::string& rep : batches.batch()) {
     rocksdb::WriteBatch batch(rep);
-    if (absl::Status s = rocks->ApplyReplicated(rep, seq); !s.ok()) return s;
-    storage::ReplicaApplyResult result;
-    if (absl::Status s = storage::ApplyBatchToMemory(rocks->db(), batch, server.keyspace, LoadLimitsFrom(server.config),
-                                                     &result);
-        !s.ok()) {
-      return s;
-    }
-    NotifyExpired(server, result);
+    if (absl::Status s = rocks->ApplyReplicated(batch, seq); !s.ok()) return s;
     seq += batch.Count();
     applied_since_ack_ = true;
+    storage::ReplicaApplyResult result;
+    if (absl::Status s = storage::ApplyBatchToMemory(rocks->db(), batch, server.keyspace, limits, &result);
+        !s.ok()) {
+      // The batch is on disk and memory has not taken it: memory is rebuilt from the disk, which is the
+      // truth, rather than resuming after a batch memory never saw.
+      Log(LogLevel::kWarning, StrCat("Replica: batch at sequence ", seq - batch.Count(),
+                                     " could not be applied to memory (", s.message(), "); reloading it"));
+      if (absl::Status reload = ReloadMemory(server); !reload.ok()) return reload;
+      continue;
+    }
+    NotifyExpired(server, result);
   }
   primary_last_seq_ = std::max<uint64_t>(primary_last_seq_, seq - 1);
   return absl::OkStatus();

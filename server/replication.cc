@@ -19,13 +19,10 @@ namespace sessionkv::server {
 
 namespace {
 
+constexpr char kNeedsPersistence[] = "replication needs persistence (appendonly yes)";
+
 // The hot tail kept for caught-up replicas (replication.md 4.4); a replica behind it reads the WAL.
 constexpr size_t kRingBytes = 64u << 20;
-
-int64_t UnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 replication::pb::Welcome::Kind WelcomeKind(replication::ResumeKind kind) {
   switch (kind) {
@@ -35,12 +32,6 @@ replication::pb::Welcome::Kind WelcomeKind(replication::ResumeKind kind) {
     case replication::ResumeKind::kRefuse: return replication::pb::Welcome::REFUSE;
   }
   return replication::pb::Welcome::FULL;
-}
-
-uint64_t TotalKeys(storage::Keyspace& ks) {
-  uint64_t keys = 0;
-  for (int db = 0; db < ks.num_dbs(); ++db) keys += ks.ApproxKeys(db);
-  return keys;
 }
 
 }  // namespace
@@ -71,12 +62,13 @@ absl::Status Replication::Start() {
   ring_ = std::make_unique<replication::BatchRing>(kRingBytes, last + 1);
   rocks->set_commit_listener([this](uint64_t first, uint64_t count, const std::string& rep) {
     if (!ring_active_.load(std::memory_order_acquire)) return;
-    if (!ring_->Publish(first, count, rep, UnixMs()).ok()) ring_->Reset(first + count);
+    if (!ring_->Publish(first, count, rep, server_.clock.NowMs()).ok()) ring_->Reset(first + count);
   });
-  replica_.store(replica, std::memory_order_release);
   server_.keyspace.set_replica(replica);
   return absl::OkStatus();
 }
+
+bool Replication::is_replica() const { return server_.keyspace.replica(); }
 
 void Replication::StartLink() {
   const std::vector<std::string> target = server_.config.replicaof();
@@ -86,8 +78,12 @@ void Replication::StartLink() {
     Log(LogLevel::kWarning, StrCat("replicaof: invalid port '", target[1], "'"));
     return;
   }
+  StartLinkTo(target[0], port);
+}
+
+void Replication::StartLinkTo(const std::string& host, int port) {
   std::lock_guard lock(mu_);
-  link_ = std::make_unique<PrimaryLink>(*this, target[0], port);
+  link_ = std::make_unique<PrimaryLink>(*this, host, port);
   link_->Start();
 }
 
@@ -99,12 +95,7 @@ void Replication::Stop() {
   }
   waiters_cv_.notify_all();
   if (waiter_thread_.joinable()) waiter_thread_.join();
-  std::vector<std::shared_ptr<ReplicaStream>> streams;
-  {
-    std::lock_guard lock(mu_);
-    streams.swap(streams_);
-  }
-  for (auto& s : streams) s->Stop();
+  StopStreams();
   if (server_.persistence.rocks != nullptr) server_.persistence.rocks->set_commit_listener(nullptr);
 }
 
@@ -117,6 +108,15 @@ void Replication::StopLink() {
   if (link) link->Stop();
 }
 
+void Replication::StopStreams() {
+  std::vector<std::shared_ptr<ReplicaStream>> streams;
+  {
+    std::lock_guard lock(mu_);
+    streams.swap(streams_);
+  }
+  for (auto& s : streams) s->Stop();
+}
+
 absl::Status Replication::SaveState() { return replication::SaveReplState(state_path_, state_); }
 
 absl::Status Replication::AdoptHistory(const replication::HistoryList& history) {
@@ -126,28 +126,20 @@ absl::Status Replication::AdoptHistory(const replication::HistoryList& history) 
 }
 
 absl::Status Replication::Follow(const std::string& host, int port) {
-  if (!enabled()) return absl::FailedPreconditionError("ERR replication needs persistence (appendonly yes)");
+  if (!enabled()) return absl::FailedPreconditionError(kNeedsPersistence);
   StopLink();
   if (!is_replica()) {
     // Client writes stop first; what they appended is written; then the memtable becomes one the
     // link can read back (storage/replica_apply.h).
-    replica_.store(true, std::memory_order_release);
     server_.keyspace.set_replica(true);
     storage::RocksEngine* rocks = server_.persistence.rocks;
     rocks->Commit(rocks->log().last_ticket());
     if (absl::Status s = rocks->Reopen(/*readable_memtable=*/true); !s.ok()) return s;
     ring_->Reset(rocks->last_sequence() + 1);
     ring_active_.store(false, std::memory_order_release);
-    std::vector<std::shared_ptr<ReplicaStream>> streams;
-    {
-      std::lock_guard lock(mu_);
-      streams.swap(streams_);
-    }
-    for (auto& s : streams) s->Stop();
+    StopStreams();  // as Redis disconnects its replicas when it becomes one
   }
-  std::lock_guard lock(mu_);
-  link_ = std::make_unique<PrimaryLink>(*this, host, port);
-  link_->Start();
+  StartLinkTo(host, port);
   Log(LogLevel::kNotice, StrCat("Connecting to MASTER ", host, ":", port));
   return absl::OkStatus();
 }
@@ -163,29 +155,28 @@ absl::Status Replication::Promote() {
     if (absl::Status s = SaveState(); !s.ok()) return s;
   }
   server_.keyspace.set_replica(false);
-  replica_.store(false, std::memory_order_release);
   Log(LogLevel::kNotice, StrCat("MASTER MODE enabled; new history ", history_id()));
   return absl::OkStatus();
 }
 
 absl::Status Replication::Attach(std::shared_ptr<ClientHandle> handle, std::shared_ptr<ClientInfo> info,
                                  const replication::ResumeRequest& request, int listening_port) {
-  if (!enabled()) return absl::FailedPreconditionError("ERR replication needs persistence (appendonly yes)");
-  if (is_replica()) return absl::FailedPreconditionError("ERR this node is a replica; connect to its primary");
+  if (!enabled()) return absl::FailedPreconditionError(kNeedsPersistence);
+  if (is_replica()) return absl::FailedPreconditionError("this node is a replica; connect to its primary");
   storage::RocksEngine* rocks = server_.persistence.rocks;
   std::lock_guard lock(mu_);
   replication::PrimaryView view;
   view.history = &state_.history;
   view.last_seq = rocks->last_sequence();
   view.oldest_retained_seq = replication::OldestRetainedSeq(rocks->db());
-  view.keys = TotalKeys(server_.keyspace);
+  view.keys = server_.keyspace.ApproxKeys();
   view.retained_bytes = replication::RetainedWalBytes(rocks->db());
   view.retention_limit_mb = static_cast<uint64_t>(server_.config.repl_log_retention_mb());
   view.retention_limit_s = static_cast<uint64_t>(server_.config.repl_log_retention_seconds());
   const replication::ResumeDecision decision = replication::DecideResume(request, view);
   if (decision.kind == replication::ResumeKind::kRefuse) {
     Log(LogLevel::kWarning, StrCat("Replica ", info->addr, " refused: ", decision.reason));
-    return absl::FailedPreconditionError(StrCat("ERR ", decision.reason));
+    return absl::FailedPreconditionError(decision.reason);
   }
   if (decision.partial_ok()) {
     sync_partial_ok_.fetch_add(1, std::memory_order_relaxed);
@@ -235,9 +226,8 @@ void Replication::OnAck(uint64_t client_id, uint64_t applied, uint64_t synced) {
 
 size_t Replication::CountAcked(uint64_t seq) const {
   std::lock_guard lock(mu_);
-  const int64_t now = UnixMs();
   size_t n = 0;
-  for (const auto& s : streams_) n += s->View(now).acked_seq >= seq ? 1 : 0;
+  for (const auto& s : streams_) n += s->acked() >= seq ? 1 : 0;
   return n;
 }
 
@@ -253,7 +243,7 @@ void Replication::AddWaiter(std::shared_ptr<BlockedClient> blocked, std::shared_
 }
 
 void Replication::ServeWaiters() {
-  std::vector<Waiter> due;
+  std::vector<std::pair<Waiter, size_t>> due;  // each with its reply, the replicas that acked
   {
     std::lock_guard lock(waiters_mu_);
     if (waiters_.empty()) return;
@@ -266,17 +256,16 @@ void Replication::ServeWaiters() {
       }
       const size_t acked = CountAcked(it->seq);
       if (acked >= it->needed || (it->deadline_ms != 0 && now >= it->deadline_ms)) {
-        due.push_back(std::move(*it));
-        due.back().needed = acked;  // the reply
+        due.emplace_back(std::move(*it), acked);
         it = waiters_.erase(it);
       } else {
         ++it;
       }
     }
   }
-  for (Waiter& w : due) {
+  for (auto& [w, acked] : due) {
     if (w.blocked->done.exchange(true, std::memory_order_acq_rel)) continue;
-    w.handle->Resume(StrCat(":", w.needed, "\r\n"), 0);
+    w.handle->Resume(StrCat(":", acked, "\r\n"), 0);
   }
 }
 
@@ -314,7 +303,7 @@ void Replication::Detach(uint64_t client_id) {
 std::vector<ReplicaView> Replication::Replicas() const {
   std::lock_guard lock(mu_);
   std::vector<ReplicaView> out;
-  const int64_t now = UnixMs();
+  const int64_t now = SteadyMillis();
   for (const auto& s : streams_) out.push_back(s->View(now));
   return out;
 }

@@ -75,14 +75,16 @@ class Replication {
   void Stop();
 
   bool enabled() const { return ring_ != nullptr; }
-  bool is_replica() const { return replica_.load(std::memory_order_acquire); }
+  // The keyspace's flag is the one record of the role: reads, expiry and the dispatcher look at it too.
+  bool is_replica() const;
 
-  // REPLICAOF host port: becomes (or re-targets) a replica. REPLICAOF NO ONE: promotion.
+  // REPLICAOF host port: becomes (or re-targets) a replica. REPLICAOF NO ONE: promotion. Errors carry
+  // no Redis error code (the commands add it).
   absl::Status Follow(const std::string& host, int port);
   absl::Status Promote();
 
   // SKVSYNC from a connection (the primary's side): decides how the stream goes on and starts it.
-  // Returns the error for the client when the request cannot be served.
+  // Returns why, when the request cannot be served.
   absl::Status Attach(std::shared_ptr<ClientHandle> handle, std::shared_ptr<ClientInfo> info,
                       const replication::ResumeRequest& request, int listening_port);
   // REPLCONF ACK <applied> <synced> from replica connection `client_id`.
@@ -114,7 +116,9 @@ class Replication {
 
  private:
   absl::Status SaveState();
+  void StartLinkTo(const std::string& host, int port);
   void StopLink();
+  void StopStreams();
   // Answers the WAIT clients that are satisfied or past their deadline; drops those already answered.
   void ServeWaiters();
   void WaiterLoop();
@@ -130,7 +134,6 @@ class Replication {
   ServerState& server_;
   std::string state_path_;
   std::unique_ptr<replication::BatchRing> ring_;
-  std::atomic<bool> replica_{false};
   std::atomic<bool> ring_active_{false};  // since the first replica attached
 
   mutable std::mutex mu_;  // guards state_, streams_, link_

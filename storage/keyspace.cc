@@ -208,6 +208,12 @@ uint64_t Keyspace::ApproxKeys(int db) const {
   return n;
 }
 
+uint64_t Keyspace::ApproxKeys() const {
+  uint64_t keys = 0;
+  for (int db = 0; db < num_dbs_; ++db) keys += ApproxKeys(db);
+  return keys;
+}
+
 uint64_t Keyspace::ApproxExpires(int db) const {
   uint64_t n = 0;
   for (const auto& shard : shards_) n += shard->db(db).published_expires.get();

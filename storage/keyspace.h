@@ -135,6 +135,8 @@ class Keyspace {
   // Keys and keys with a deadline in database `db`, summed over the shards without taking their locks:
   // each shard's part is exact as of its last change (metrics; INFO keyspace locks and counts).
   uint64_t ApproxKeys(int db) const;
+  // The same summed over every database.
+  uint64_t ApproxKeys() const;
   uint64_t ApproxExpires(int db) const;
 
   // Removes an entry of database `db` from its database shard and frees it, keeping the expiry index in
@@ -221,7 +223,6 @@ class Keyspace {
 
  private:
   bool HasWatches() const { return watch_count_.load(std::memory_order_relaxed) > 0; }
-
 
   int num_dbs_;
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -245,6 +245,7 @@ absl::Status RocksEngine::OpenDb() {
   }
   last_save_unix_ = UnixSeconds();
   last_seq_.store(db_->GetLatestSequenceNumber(), std::memory_order_release);
+  synced_seq_.store(last_seq_.load(std::memory_order_relaxed), std::memory_order_release);  // recovered = on disk
   RefreshMemory();
   return absl::OkStatus();
 }
@@ -308,7 +309,11 @@ void RocksEngine::NotifyCommitted(const std::string& rep, uint64_t count) {
   if (commit_listener_) commit_listener_(last - count + 1, count, rep);
 }
 
-absl::Status RocksEngine::ApplyReplicated(const std::string& rep, uint64_t first_seq) {
+uint64_t RocksEngine::synced_sequence() const {
+  return log_.policy() == FsyncPolicy::kNo ? last_sequence() : synced_seq_.load(std::memory_order_acquire);
+}
+
+absl::Status RocksEngine::ApplyReplicated(rocksdb::WriteBatch& batch, uint64_t first_seq) {
   const uint64_t expected = last_sequence() + 1;
   if (first_seq != expected) {
     return absl::FailedPreconditionError("replicated batch starts at " + std::to_string(first_seq) +
@@ -316,10 +321,13 @@ absl::Status RocksEngine::ApplyReplicated(const std::string& rep, uint64_t first
   }
   rocksdb::WriteOptions options;
   options.sync = log_.policy() == FsyncPolicy::kAlways;
-  rocksdb::WriteBatch batch(rep);
   if (rocksdb::Status s = db_->Write(options, &batch); !s.ok()) return ToAbsl(s);
-  if (!options.sync) replicated_unsynced_.store(true, std::memory_order_release);
   NotifyCommitted(batch.Data(), batch.Count());
+  if (options.sync) {
+    synced_seq_.store(last_sequence(), std::memory_order_release);
+  } else {
+    replicated_unsynced_.store(true, std::memory_order_release);
+  }
   return absl::OkStatus();
 }
 
@@ -388,7 +396,10 @@ void RocksEngine::BackgroundLoop() {
     log_.CommitAll();  // batches nobody waits for (expiry deletes), and retries
     if (log_.policy() == FsyncPolicy::kEverySec) {
       log_.SyncWritten();
-      if (replicated_unsynced_.exchange(false, std::memory_order_acq_rel)) db_->SyncWAL();
+      if (replicated_unsynced_.exchange(false, std::memory_order_acq_rel)) {
+        const uint64_t covered = last_sequence();  // read before the sync: it covers at least this
+        if (db_->SyncWAL().ok()) synced_seq_.store(covered, std::memory_order_release);
+      }
     }
     RefreshMemory();
     lock.lock();

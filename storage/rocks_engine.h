@@ -31,6 +31,7 @@
 namespace rocksdb {
 class Cache;
 class DB;
+class WriteBatch;
 class WriteBufferManager;
 }  // namespace rocksdb
 
@@ -111,9 +112,12 @@ class RocksEngine final : public Engine {
   void set_commit_listener(CommitListener fn);
   // The newest sequence written.
   uint64_t last_sequence() const;
-  // A replica: writes the primary's batch `rep` (which must start at last_sequence() + 1, else
+  // A replica: the newest sequence its fsync policy has made durable (always: every applied batch; everysec:
+  // what the last once-a-second sync covered; no: what was written, the OS flushes it). REPLCONF ACK's FACK.
+  uint64_t synced_sequence() const;
+  // A replica: writes the primary's batch (which must start at last_sequence() + 1, else
   // FailedPrecondition: a gap is never skipped) under the fsync policy. Nothing else may write.
-  absl::Status ApplyReplicated(const std::string& rep, uint64_t first_seq);
+  absl::Status ApplyReplicated(rocksdb::WriteBatch& batch, uint64_t first_seq);
   // Closes the database and opens it again, with a readable memtable (a replica) or not; when
   // `replace_with` names a directory (a full sync's staged checkpoint) it first becomes the database
   // and the old one is removed. Nothing may write meanwhile: the commit log must be idle.
@@ -187,9 +191,10 @@ class RocksEngine final : public Engine {
   std::atomic<uint64_t> saves_{0}, compactions_{0};
   std::atomic<uint64_t> records_at_save_{0};
   bool closed_ = false;
-  std::atomic<bool> replicated_unsynced_{false};
+  std::atomic<bool> replicated_unsynced_{false};  // ApplyReplicated wrote since the last everysec sync
   // The newest sequence written, readable while a Reopen has no database open (INFO, ROLE).
-  std::atomic<uint64_t> last_seq_{0};  // ApplyReplicated wrote since the last everysec sync
+  std::atomic<uint64_t> last_seq_{0};
+  std::atomic<uint64_t> synced_seq_{0};  // synced_sequence()
   std::mutex listener_mu_;  // guards commit_listener_
   CommitListener commit_listener_;
 };

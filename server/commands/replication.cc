@@ -17,7 +17,7 @@ namespace {
 void CmdReplicaOf(CommandContext& ctx) {
   Replication& repl = *ctx.server().replication;
   if (EqualsIgnoreCase(ctx.arg(1), "no") && EqualsIgnoreCase(ctx.arg(2), "one")) {
-    if (absl::Status s = repl.Promote(); !s.ok()) return ctx.Error(s);
+    if (absl::Status s = repl.Promote(); !s.ok()) return ctx.Error(StrCat("ERR ", s.message()));
     return ctx.reply().Ok();
   }
   int64_t port = 0;
@@ -28,7 +28,9 @@ void CmdReplicaOf(CommandContext& ctx) {
   if (repl.is_replica() && link.host == ctx.arg(1) && link.port == port) {
     return ctx.reply().SimpleString("OK Already connected to specified master");
   }
-  if (absl::Status s = repl.Follow(std::string(ctx.arg(1)), static_cast<int>(port)); !s.ok()) return ctx.Error(s);
+  if (absl::Status s = repl.Follow(std::string(ctx.arg(1)), static_cast<int>(port)); !s.ok()) {
+    return ctx.Error(StrCat("ERR ", s.message()));
+  }
   ctx.reply().Ok();
 }
 
@@ -107,7 +109,7 @@ void CmdSkvSync(CommandContext& ctx) {
   if (absl::Status s = ctx.server().replication->Attach(handle, ctx.client().info, request,
                                                         ctx.client().replica_listening_port);
       !s.ok()) {
-    return ctx.Error(s);
+    return ctx.Error(StrCat("ERR ", s.message()));
   }
   ctx.reply().Ok();
 }
