@@ -18,6 +18,7 @@
 
 #include "replication/frame_codec.h"
 #include "rocksdb/db.h"
+#include "tests/support/rocksdb_test_db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 #include "storage/checkpoint.h"
@@ -28,22 +29,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-std::unique_ptr<rocksdb::DB> OpenDb(const std::string& path, bool create) {
-  rocksdb::Options options;
-  options.create_if_missing = create;
-  rocksdb::DB* raw = nullptr;
-  const rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return std::unique_ptr<rocksdb::DB>(raw);
-}
-
-std::map<std::string, std::string> Contents(rocksdb::DB* db) {
-  std::map<std::string, std::string> all;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
-  for (it->SeekToFirst(); it->Valid(); it->Next())
-    all[it->key().ToString()] = it->value().ToString();
-  return all;
-}
+using ::sessionkv::testing::DbContents;
+using ::sessionkv::testing::OpenTestDb;
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -101,7 +88,7 @@ class SnapshotTest : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     fs::create_directories(root_);
-    db_ = OpenDb(path("primary"), true);
+    db_ = OpenTestDb(path("primary"), true);
   }
   ~SnapshotTest() override {
     db_.reset();
@@ -136,7 +123,7 @@ class SnapshotTest : public ::testing::Test {
     auto seq = storage::CreateCheckpoint(db_.get(), path("cp"), log_size_for_flush);
     ASSERT_TRUE(seq.ok()) << seq.status();
     seq_ = *seq;
-    expected_ = Contents(db_.get());
+    expected_ = DbContents(db_.get());
   }
 
   std::unique_ptr<SnapshotSender> Sender(size_t chunk_bytes) {
@@ -156,10 +143,10 @@ class SnapshotTest : public ::testing::Test {
       EXPECT_EQ(ReadFile(entry.path()), ReadFile(root_ / "staging" / entry.path().filename()))
           << entry.path();
     }
-    auto staged = OpenDb(path("staging"), false);
+    auto staged = OpenTestDb(path("staging"), false);
     ASSERT_NE(staged, nullptr);
     EXPECT_EQ(staged->GetLatestSequenceNumber(), seq_);
-    EXPECT_EQ(Contents(staged.get()), expected_);
+    EXPECT_EQ(DbContents(staged.get()), expected_);
   }
 
   fs::path root_;
@@ -223,7 +210,7 @@ TEST_P(SnapshotRoundTripTest, StagedDatabaseEqualsThePrimaryAtTheCheckpoint) {
   rocksdb::WriteBatch next;
   next.Put("after", "sync");
   ASSERT_TRUE(db_->Write(rocksdb::WriteOptions(), &next).ok());
-  auto staged = OpenDb(path("staging"), false);
+  auto staged = OpenTestDb(path("staging"), false);
   rocksdb::WriteBatch verbatim(next.Data());
   ASSERT_TRUE(staged->Write(rocksdb::WriteOptions(), &verbatim).ok());
   EXPECT_EQ(staged->GetLatestSequenceNumber(), db_->GetLatestSequenceNumber());

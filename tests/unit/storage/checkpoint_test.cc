@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rocksdb/db.h"
+#include "tests/support/rocksdb_test_db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 
@@ -21,23 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<rocksdb::DB> OpenDb(const std::string& path, bool create = true) {
-  rocksdb::Options options;
-  options.create_if_missing = create;
-  rocksdb::DB* raw = nullptr;
-  const rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return std::unique_ptr<rocksdb::DB>(raw);
-}
-
-std::map<std::string, std::string> Contents(rocksdb::DB* db) {
-  std::map<std::string, std::string> all;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
-  for (it->SeekToFirst(); it->Valid(); it->Next())
-    all[it->key().ToString()] = it->value().ToString();
-  EXPECT_TRUE(it->status().ok());
-  return all;
-}
+using ::sessionkv::testing::DbContents;
+using ::sessionkv::testing::OpenTestDb;
 
 // One batch of `records` puts and a delete, as a commit group would write it; returns its
 // representation.
@@ -60,7 +46,7 @@ class CheckpointTest : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     fs::create_directories(root_);
-    db_ = OpenDb(path("db"));
+    db_ = OpenTestDb(path("db"));
   }
   ~CheckpointTest() override {
     db_.reset();
@@ -76,17 +62,17 @@ TEST_F(CheckpointTest, HoldsTheReturnedSequenceFlushedOrWithItsWal) {
   for (int g = 1; g <= 20; ++g) WriteGroup(db_.get(), g, 10);
   ASSERT_TRUE(db_->Flush(rocksdb::FlushOptions()).ok());
   for (int g = 21; g <= 40; ++g) WriteGroup(db_.get(), g, 10);
-  const auto expected = Contents(db_.get());
+  const auto expected = DbContents(db_.get());
   for (uint64_t log_size_for_flush : {uint64_t{0}, kCheckpointWalCopyBytes}) {
     const std::string dir = path("cp" + std::to_string(log_size_for_flush));
     auto seq = CreateCheckpoint(db_.get(), dir, log_size_for_flush);
     ASSERT_TRUE(seq.ok()) << seq.status();
     EXPECT_EQ(*seq, db_->GetLatestSequenceNumber());
     EXPECT_EQ(CheckpointSequence(dir).value(), *seq);
-    auto copy = OpenDb(dir, /*create=*/false);
+    auto copy = OpenTestDb(dir, /*create=*/false);
     ASSERT_NE(copy, nullptr);
     EXPECT_EQ(copy->GetLatestSequenceNumber(), *seq);
-    EXPECT_EQ(Contents(copy.get()), expected);
+    EXPECT_EQ(DbContents(copy.get()), expected);
   }
 }
 
@@ -102,7 +88,7 @@ TEST_F(CheckpointTest, BatchesAfterTheCheckpointKeepLockstep) {
     std::string rep = WriteGroup(db_.get(), g, 1 + g % 5);
     after.emplace_back(std::move(rep), db_->GetLatestSequenceNumber());
   }
-  auto replica = OpenDb(path("cp"), /*create=*/false);
+  auto replica = OpenTestDb(path("cp"), /*create=*/false);
   ASSERT_NE(replica, nullptr);
   ASSERT_EQ(replica->GetLatestSequenceNumber(), *seq);
   for (const auto& [rep, primary_seq] : after) {
@@ -110,7 +96,7 @@ TEST_F(CheckpointTest, BatchesAfterTheCheckpointKeepLockstep) {
     ASSERT_TRUE(replica->Write(rocksdb::WriteOptions(), &batch).ok());
     EXPECT_EQ(replica->GetLatestSequenceNumber(), primary_seq);
   }
-  EXPECT_EQ(Contents(replica.get()), Contents(db_.get()));
+  EXPECT_EQ(DbContents(replica.get()), DbContents(db_.get()));
 }
 
 TEST_F(CheckpointTest, OnlyAWal) {
@@ -125,10 +111,10 @@ TEST_F(CheckpointTest, OnlyAWal) {
     wal |= f.name.ends_with(".log") && f.size > 0;
   }
   EXPECT_TRUE(wal);
-  auto copy = OpenDb(path("cp"), /*create=*/false);
+  auto copy = OpenTestDb(path("cp"), /*create=*/false);
   ASSERT_NE(copy, nullptr);
   EXPECT_EQ(copy->GetLatestSequenceNumber(), *seq);
-  EXPECT_EQ(Contents(copy.get()), Contents(db_.get()));
+  EXPECT_EQ(DbContents(copy.get()), DbContents(db_.get()));
 }
 
 TEST_F(CheckpointTest, WritesDuringTheCheckpointAreCountedExactly) {
@@ -141,7 +127,7 @@ TEST_F(CheckpointTest, WritesDuringTheCheckpointAreCountedExactly) {
     const std::string dir = path("cp" + std::to_string(round));
     auto seq = CreateCheckpoint(db_.get(), dir, round % 2 == 0 ? 0 : kCheckpointWalCopyBytes);
     ASSERT_TRUE(seq.ok()) << seq.status();
-    auto copy = OpenDb(dir, /*create=*/false);
+    auto copy = OpenTestDb(dir, /*create=*/false);
     ASSERT_NE(copy, nullptr);
     EXPECT_EQ(copy->GetLatestSequenceNumber(), *seq);
   }
