@@ -12,6 +12,7 @@
 #include "server/log.h"
 #include "server/memory.h"
 #include "server/server_state.h"
+#include "server/shard_locks.h"
 #include "storage/rocks_engine.h"
 
 namespace sessionkv::server {
@@ -192,10 +193,9 @@ absl::Status ReloadMemory(ServerState& state) {
   p.loading_start_ms.store(state.clock.NowMs(), std::memory_order_relaxed);
   storage::Keyspace& ks = state.keyspace;
   {
-    // Every shard locked, in index order (as whole-keyspace commands take them): nothing reads a
-    // half-emptied keyspace. The sink records nothing: the data on disk is already the new one.
-    std::vector<std::unique_lock<std::mutex>> locks;
-    for (int i = 0; i < ks.num_shards(); ++i) locks.emplace_back(ks.shard(static_cast<size_t>(i)).mutex());
+    // Every shard locked, as whole-keyspace commands take them: nothing reads a half-emptied keyspace.
+    // The sink records nothing: the data on disk is already the new one.
+    ShardLocks locks(ks, AllShards(ks));
     storage::MutationSink silent(false);
     for (int db = 0; db < ks.num_dbs(); ++db) storage::Db(ks, db, &silent).Clear();
   }

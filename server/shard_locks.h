@@ -17,12 +17,20 @@ namespace sessionkv::server {
 
 using ShardList = absl::InlinedVector<size_t, 4>;
 
+// Every shard (whole-keyspace work: FLUSHALL, a replica's reload after a full sync).
+inline ShardList AllShards(const storage::Keyspace& ks) {
+  ShardList out;
+  for (int i = 0; i < ks.num_shards(); ++i) out.push_back(i);
+  return out;
+}
+
 // Appends the shards `spec` needs for `args`: every shard for LockScope::kAllShards, else the shards of the
 // keys at its key positions (none for a command without keys).
 inline void AppendShardsOf(const storage::Keyspace& ks, const CommandSpec& spec,
                            const std::vector<std::string_view>& args, ShardList* out) {
   if (spec.lock == LockScope::kAllShards) {
-    for (int i = 0; i < ks.num_shards(); ++i) out->push_back(i);
+    const ShardList all = AllShards(ks);
+    out->insert(out->end(), all.begin(), all.end());
     return;
   }
   for (int pos : spec.KeyPositions(args)) out->push_back(ks.ShardOfKey(args[pos]));
