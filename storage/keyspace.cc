@@ -2,6 +2,8 @@
 #include "storage/keyspace.h"
 
 #include <algorithm>
+#include <mutex>
+#include <tuple>
 
 #include "absl/random/random.h"
 
@@ -137,18 +139,44 @@ void Keyspace::RaiseVersions(uint64_t next_version, uint64_t lease) {
   if (lease > lease_.load(std::memory_order_relaxed)) lease_.store(lease, std::memory_order_release);
 }
 
-Entry* Keyspace::InsertLoaded(int db, std::unique_ptr<Entry> entry) {
-  Shard& shard = *shards_[ShardOf(entry->hash)];
+Entry* Keyspace::InsertLoaded(int db, std::unique_ptr<Entry> entry, std::vector<DeferredDeadline>* deferred) {
+  const uint32_t shard_index = ShardOf(entry->hash);
+  Shard& shard = *shards_[shard_index];
   DbShard& ds = shard.db(db);
   const int64_t deadline = entry->deadline_ms_;
   Entry* e = ds.dict.Insert(std::move(entry));
-  if (deadline != 0) {
+  if (deadline != 0 && deferred != nullptr) {
+    deferred->push_back({shard_index, db, deadline, e});
+  } else if (deadline != 0) {
     ds.expiry.insert({deadline, e});
     ds.deadline_sum_ms += deadline;
     shard.NoteDeadline(deadline);
   }
   ds.PublishCounts();
   return e;
+}
+
+void Keyspace::IndexDeferredDeadlines(std::vector<DeferredDeadline> deferred) {
+  auto order = [](const DeferredDeadline& a, const DeferredDeadline& b) {
+    return std::tie(a.shard, a.db, a.deadline_ms, a.entry) < std::tie(b.shard, b.db, b.deadline_ms, b.entry);
+  };
+  std::sort(deferred.begin(), deferred.end(), order);
+  for (size_t run = 0; run < deferred.size();) {
+    const DeferredDeadline& first = deferred[run];
+    Shard& shard = *shards_[first.shard];
+    std::lock_guard lock(shard.mutex());
+    DbShard& ds = shard.db(first.db);
+    // Sorted input: each insert lands right after the previous one, which the hint makes O(1).
+    auto hint = ds.expiry.end();
+    size_t i = run;
+    for (; i < deferred.size() && deferred[i].shard == first.shard && deferred[i].db == first.db; ++i) {
+      hint = std::next(ds.expiry.insert(hint, {deferred[i].deadline_ms, deferred[i].entry}));
+      ds.deadline_sum_ms += deferred[i].deadline_ms;
+    }
+    shard.NoteDeadline(first.deadline_ms);
+    ds.PublishCounts();
+    run = i;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- WATCH

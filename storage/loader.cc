@@ -126,10 +126,18 @@ absl::Status Loader::Run(const std::function<void()>& tick, int threads, uint64_
   }
   for (std::thread& t : workers) t.join();
   uint64_t max_version = 0;
-  for (const Part& part : results) {
+  std::vector<Keyspace::DeferredDeadline> deadlines;
+  for (Part& part : results) {
     if (!part.status.ok()) return part.status;
     max_version = std::max(max_version, part.max_version);
+    if (deadlines.empty()) {
+      deadlines = std::move(part.deadlines);
+    } else {
+      deadlines.insert(deadlines.end(), part.deadlines.begin(), part.deadlines.end());
+    }
+    part.deadlines = {};
   }
+  keyspace_.IndexDeferredDeadlines(std::move(deadlines));
   // Versions continue above everything on disk and above the lease (versions handed out before a
   // crash may be on disk without their key's metadata).
   keyspace_.RestorePersistentState(map, std::max(max_version + 1, stored.version_lease),
@@ -172,7 +180,7 @@ Loader::Part Loader::LoadRange(const std::string& begin, const std::string& end)
       }
       continue;
     }
-    if (key.active() && Finish(key, key_db, now_ms)) ++keys;
+    if (key.active() && Finish(key, key_db, now_ms, &part.deadlines)) ++keys;
     if (parsed.pdb >= logical_.size() || logical_[parsed.pdb] < 0) {
       return part.Fail(absl::FailedPreconditionError(
           "The data on disk holds keys of a database this server does not have (physical database " +
@@ -186,12 +194,13 @@ Loader::Part Loader::LoadRange(const std::string& begin, const std::string& end)
     if (keys >= 4096) report();
   }
   if (!it->status().ok()) return part.Fail(absl::DataLossError("Reading RocksDB: " + it->status().ToString()));
-  if (key.active() && Finish(key, key_db, now_ms)) ++keys;
+  if (key.active() && Finish(key, key_db, now_ms, &part.deadlines)) ++keys;
   report();
   return part;
 }
 
-bool Loader::Finish(KeyBuilder& builder, int db, int64_t now_ms) {
+bool Loader::Finish(KeyBuilder& builder, int db, int64_t now_ms,
+                    std::vector<Keyspace::DeferredDeadline>* deadlines) {
   std::unique_ptr<Entry> entry = builder.Finish();
   if (entry == nullptr) {
     progress_->stale_records.fetch_add(1, std::memory_order_relaxed);
@@ -202,7 +211,7 @@ bool Loader::Finish(KeyBuilder& builder, int db, int64_t now_ms) {
   }
   Shard& shard = keyspace_.shard(keyspace_.ShardOf(entry->hash));
   std::lock_guard lock(shard.mutex());
-  keyspace_.InsertLoaded(db, std::move(entry));
+  keyspace_.InsertLoaded(db, std::move(entry), deadlines);
   return true;
 }
 

@@ -6,7 +6,8 @@
 // metadata's (left by a key deleted and created again, not yet compacted away) are skipped. Keys whose
 // deadline passed while the server was down are loaded with their deadline: the expiry timers then
 // delete them exactly as they delete any key that is due, with the "expired" annotation in the log and
-// the `expired` event, at a pace that leaves the server responsive.
+// the `expired` event, at a pace that leaves the server responsive. Deadlines enter the expiry index
+// once every part is loaded, sorted (Keyspace::IndexDeferredDeadlines), so the timers start on them then.
 //
 // The server serves connections meanwhile, answering -LOADING to commands that need the data; the
 // loader takes each shard's lock only to insert a key. A large database is loaded by several threads,
@@ -64,6 +65,7 @@ class Loader {
   struct Part {
     absl::Status status;
     uint64_t max_version = 0;
+    std::vector<Keyspace::DeferredDeadline> deadlines;  // indexed once every part is loaded
     Part& Fail(absl::Status s) {
       status = std::move(s);
       return *this;
@@ -72,7 +74,7 @@ class Loader {
   Part LoadRange(const std::string& begin, const std::string& end);
   // Inserts the key `builder` built into logical database `db`; false if there is none (an empty
   // collection).
-  bool Finish(KeyBuilder& builder, int db, int64_t now_ms);
+  bool Finish(KeyBuilder& builder, int db, int64_t now_ms, std::vector<Keyspace::DeferredDeadline>* deadlines);
 
   RocksEngine& engine_;
   Keyspace& keyspace_;

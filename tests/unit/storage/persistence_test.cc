@@ -2,6 +2,7 @@
 // Persistence in storage/: the on-disk encoding, the commit log's ordering and group commit (with a fake
 // writer that can fail), and the RocksDB engine with the loader on a temp dir (every type, deadlines,
 // stale versions, FLUSHALL's range delete, SWAPDB's map, the compaction filter).
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -477,6 +478,46 @@ TEST_F(EngineTest, ParallelLoadSplitsAtKeysAndLoadsEverything) {
   }
   std::lock_guard lock(back->shard(back->ShardOf(Dict::Hash("other-db"))).mutex());
   EXPECT_NE(Db(*back, 3, &sink_).Find("other-db"), nullptr);
+}
+
+TEST_F(EngineTest, ParallelLoadIndexesEveryDeadlineInOrder) {
+  Open();
+  LoadProgress p0;
+  auto ks = Load(&p0);
+  constexpr int kKeys = 2000;
+  const int64_t base = clock_.NowMs() + 1000;
+  // Deadlines in the reverse of the keys' order on disk, in two databases.
+  for (int db_index : {0, 2}) {
+    Write(*ks, db_index, [&](Db& db) {
+      for (int i = 0; i < kKeys; ++i) {
+        db.Add("s:" + std::to_string(100000 + i), Value::String(std::string(300, 'v')), base + kKeys - i);
+      }
+    });
+  }
+  ASSERT_TRUE(engine_->Save().ok());
+  Reopen();
+  auto back = std::make_unique<Keyspace>(16, 4, &clock_);
+  LoadProgress p;
+  Loader loader(*engine_, *back, LoadLimits{}, &p);
+  ASSERT_TRUE(loader.Run({}, 3, /*min_part_bytes=*/1).ok());
+  size_t indexed = 0;
+  for (int s = 0; s < back->num_shards(); ++s) {
+    std::lock_guard lock(back->shard(s).mutex());
+    for (int db_index : {0, 2}) {
+      const auto& expiry = back->shard(s).db(db_index).expiry;
+      indexed += expiry.size();
+      EXPECT_TRUE(std::is_sorted(expiry.begin(), expiry.end()));
+    }
+    EXPECT_GT(back->shard(s).NextDeadline(), base) << "the shard's first deadline is known";
+  }
+  EXPECT_EQ(indexed, 2u * kKeys);
+  clock_.Advance(1000 + kKeys / 2 + 1);  // the half with the earliest deadlines is past due
+  size_t deleted = 0;
+  for (int s = 0; s < back->num_shards(); ++s) {
+    std::lock_guard lock(back->shard(s).mutex());
+    while (size_t n = back->ExpireDue(back->shard(s), clock_.NowMs(), 100, sink_)) deleted += n;
+  }
+  EXPECT_EQ(deleted, 2u * (kKeys / 2));
 }
 
 TEST_F(EngineTest, DeletedCollectionsLeaveNothingAfterCompaction) {
