@@ -16,6 +16,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_buffer_manager.h"
 #include "rocksdb/write_batch.h"
+#include "storage/append_memtable.h"
 #include "storage/compaction_filter.h"
 #include "storage/rocks_format.h"
 
@@ -188,12 +189,13 @@ absl::Status RocksEngine::OpenDb() {
   o.compression = ToRocks(options_.compression);
   o.bottommost_compression = ToRocks(options_.bottommost_compression);
   // The memtable is written, never read while the server runs (memory is authoritative; compactions do
-  // not read: storage/compaction_filter.h). A vector appended to and sorted once, when it is flushed,
-  // takes the skiplist's insert (half of the I/O thread's CPU in a profile of a Spring-session load)
-  // off the write path onto the flush thread. Reading a vector memtable that is still being written
-  // copies and sorts it, so nothing may: the WAL replayed at open is flushed before the open's reads
-  // (below). The vector takes one writer at a time, as the commit log's leader is.
-  if (!options_.readable_memtable) o.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  // not read: storage/compaction_filter.h). Entries appended and sorted once, when it is flushed
+  // (storage/append_memtable.h), take the skiplist's insert (half of the I/O thread's CPU in a profile
+  // of a Spring-session load) off the write path onto the flush thread. Reading such a memtable while
+  // it is still written copies and sorts it, so nothing may: the WAL replayed at open is flushed before
+  // the open's reads (below). It takes one writer at a time, as the commit log's leader is, and needs
+  // the bytewise key order (the default comparator, never changed here).
+  if (!options_.readable_memtable) o.memtable_factory = std::make_shared<AppendMemTableFactory>();
   o.allow_concurrent_memtable_write = false;
   // The WAL is the replication log: flushed files are archived, not deleted, for as long as replicas
   // may resume from them (GetUpdatesSince reads the archive).
