@@ -213,6 +213,14 @@ absl::StatusOr<std::shared_ptr<TlsContext>> MakeTlsClientContext(const TlsSettin
   return std::make_shared<TlsContext>(ctx->release());
 }
 
+absl::Status CheckReplicationTls(const Config& config) {
+  if (!config.tls_replication()) return absl::OkStatus();
+  const absl::StatusOr<std::shared_ptr<TlsContext>> context = MakeTlsClientContext(TlsSettings::FromConfig(config));
+  if (context.ok()) return absl::OkStatus();
+  Log(LogLevel::kWarning, context.status().message());
+  return absl::InvalidArgumentError(ToAbsl(kTlsUpdateFailed));
+}
+
 void SetClientVerification(asio::ssl::stream<asio::ip::tcp::socket>& stream, TlsAuthClients auth) {
   int mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;  // yes, and anything unknown
   if (auth == TlsAuthClients::kNo) mode = SSL_VERIFY_NONE;

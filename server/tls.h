@@ -72,6 +72,10 @@ absl::StatusOr<std::shared_ptr<TlsContext>> MakeTlsContext(const TlsSettings& se
 // that asks for a client certificate (tls-auth-clients yes).
 absl::StatusOr<std::shared_ptr<TlsContext>> MakeTlsClientContext(const TlsSettings& settings);
 
+// CONFIG SET tls-replication (Redis's applyTlsCfg): with yes, refused with kTlsUpdateFailed (and the reason
+// logged) unless the client context can be built from the tls-* settings.
+absl::Status CheckReplicationTls(const Config& config);
+
 // Applies tls-auth-clients to one accepted connection (Redis's connCreateAcceptedTLS): no asks for no
 // certificate, optional verifies one if sent, yes refuses a client without a valid one.
 void SetClientVerification(asio::ssl::stream<asio::ip::tcp::socket>& stream, TlsAuthClients auth);
