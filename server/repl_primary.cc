@@ -175,7 +175,15 @@ bool ReplicaStream::SendBatches(bool* sent_any) {
   next_seq_ = batches.back().last_seq + 1;
   *sent_any = true;
   // A batch larger than a frame (a 20 MB value, a big MULTI) goes in pieces the replica joins.
+  int pieces = 0;
   for (replication::pb::Batches& message : replication::PackBatches(batches, writer_.max_frame_bytes())) {
+    if (message.more() || pieces > 0) ++pieces;
+    if (!message.more() && pieces > 0) {
+      // Rare (a value or a transaction of more than 16 MB) and worth a line when a replica lags after it.
+      Log(LogLevel::kNotice, StrCat("Replica ", info_->addr, ": the batch at sequence ", message.first_seq(),
+                                    " is larger than a frame; sent in ", pieces, " pieces"));
+      pieces = 0;
+    }
     replication::pb::Frame frame;
     *frame.mutable_batches() = std::move(message);
     if (!WaitForRoom() || !Send(frame)) return false;
