@@ -54,12 +54,14 @@ absl::StatusOr<bool> BatchAssembler::Add(pb::Batches* message) {
   if (pending_) {
     if (message->batch_size() == 0 || message->first_seq() != pending_seq_) {
       return absl::DataLossError(StrCat("replication: the batch split at sequence ", pending_seq_,
-                                        " is continued by a frame at sequence ", message->first_seq()));
+                                        " is continued by a frame at sequence ",
+                                        message->first_seq()));
     }
     std::string* first = message->mutable_batch(0);
     if (pending_bytes_.size() + first->size() > max_batch_bytes_) {
-      return absl::ResourceExhaustedError(StrCat("replication: the batch at sequence ", pending_seq_,
-                                                 " exceeds ", max_batch_bytes_, " bytes"));
+      return absl::ResourceExhaustedError(StrCat("replication: the batch at sequence ",
+                                                 pending_seq_, " exceeds ", max_batch_bytes_,
+                                                 " bytes"));
     }
     pending_bytes_.append(*first);
     first->swap(pending_bytes_);
@@ -67,13 +69,15 @@ absl::StatusOr<bool> BatchAssembler::Add(pb::Batches* message) {
     pending_ = false;
   }
   if (message->more()) {
-    if (message->batch_size() == 0) return absl::DataLossError("replication: a split batch without bytes");
+    if (message->batch_size() == 0)
+      return absl::DataLossError("replication: a split batch without bytes");
     // The last batch is a piece: it waits, and what comes before it is whole.
     pending_ = true;
     pending_seq_ = message->first_seq() + message->count();
     pending_bytes_.swap(*message->mutable_batch(message->batch_size() - 1));
     message->mutable_batch()->RemoveLast();
-    if (message->commit_unix_ms_size() > message->batch_size()) message->mutable_commit_unix_ms()->RemoveLast();
+    if (message->commit_unix_ms_size() > message->batch_size())
+      message->mutable_commit_unix_ms()->RemoveLast();
     message->set_more(false);
   }
   return message->batch_size() > 0;

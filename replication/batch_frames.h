@@ -12,8 +12,8 @@
 //              last one, whose message counts the whole batch)
 //   more       the message's last batch continues in the next message, at first_seq + count
 //
-// A reader that knows no `more` (none exists: the field came with the splitting) would have failed on
-// the frame that was too large anyway, so the change needs no capability.
+// A reader that knows no `more` (none exists: the field came with the splitting) would have failed
+// on the frame that was too large anyway, so the change needs no capability.
 #pragma once
 
 #include <cstddef>
@@ -35,8 +35,8 @@ inline constexpr size_t kBatchesFixedOverhead = 128;
 // Per batch: its tag and length, and its commit time.
 inline constexpr size_t kBatchesPerBatchOverhead = 16;
 
-// Packs `batches` (consecutive, in sequence order) into Batches messages whose Frame serializes to at
-// most max_frame_bytes: small batches share a message, a batch too large for one is split into
+// Packs `batches` (consecutive, in sequence order) into Batches messages whose Frame serializes to
+// at most max_frame_bytes: small batches share a message, a batch too large for one is split into
 // pieces, one per message. max_frame_bytes must exceed the overheads above.
 std::vector<pb::Batches> PackBatches(std::span<const RingBatch> batches,
                                      size_t max_frame_bytes = kDefaultMaxFrameBytes);
@@ -53,9 +53,9 @@ class BatchAssembler {
       : max_batch_bytes_(max_batch_bytes) {}
 
   // Takes one received message and leaves in it only whole batches (a split batch joined into its
-  // batch[0] once its last piece arrived). True if it holds any to apply; false if it carried only a
-  // piece. DataLoss when a piece does not continue the batch that is waiting (a primary's bug: the
-  // link is dropped), ResourceExhausted past max_batch_bytes.
+  // batch[0] once its last piece arrived). True if it holds any to apply; false if it carried only
+  // a piece. DataLoss when a piece does not continue the batch that is waiting (a primary's bug:
+  // the link is dropped), ResourceExhausted past max_batch_bytes.
   absl::StatusOr<bool> Add(pb::Batches* message);
 
   // A split batch waits for its next piece.

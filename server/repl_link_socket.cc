@@ -33,15 +33,18 @@ absl::Status Errno(std::string_view what) {
 
 bool IsIpLiteral(const std::string& host) {
   in6_addr addr;
-  return ::inet_pton(AF_INET, host.c_str(), &addr) == 1 || ::inet_pton(AF_INET6, host.c_str(), &addr) == 1;
+  return ::inet_pton(AF_INET, host.c_str(), &addr) == 1 ||
+         ::inet_pton(AF_INET6, host.c_str(), &addr) == 1;
 }
 
 // The oldest error on this thread's OpenSSL queue, as Redis logs it, and for a certificate the
 // primary sent that did not verify, why (OpenSSL's "certificate verify failed" alone does not say).
 std::string SslFailure(SSL* ssl) {
   const unsigned long code = ERR_get_error();
-  std::string text = code != 0 ? TlsErrorText(asio::error_code(static_cast<int>(code), asio::error::get_ssl_category()))
-                               : std::string("the connection closed");
+  std::string text =
+      code != 0
+          ? TlsErrorText(asio::error_code(static_cast<int>(code), asio::error::get_ssl_category()))
+          : std::string("the connection closed");
   const long verify = ssl != nullptr ? SSL_get_verify_result(ssl) : X509_V_OK;
   if (verify != X509_V_OK) text = StrCat(text, " (", X509_verify_cert_error_string(verify), ")");
   return text;
@@ -66,7 +69,8 @@ absl::Status LinkSocket::WaitFor(short events, int64_t deadline_ms) {
   while (true) {
     if (stop_.load(std::memory_order_acquire)) return absl::CancelledError("stopped");
     const int64_t left = deadline_ms - SteadyMillis();
-    if (left <= 0) return absl::DeadlineExceededError("the primary did not answer within repl-timeout");
+    if (left <= 0)
+      return absl::DeadlineExceededError("the primary did not answer within repl-timeout");
     pollfd p{fd_, events, 0};
     const int rc = ::poll(&p, 1, static_cast<int>(std::min(left, kSliceMs)));
     if (rc > 0) return absl::OkStatus();  // ready, or an error the next call reports
@@ -112,13 +116,17 @@ absl::Status LinkSocket::Connect(const std::string& host, int port, unsigned use
 
 absl::Status LinkSocket::OnSslError(int rc, int64_t deadline_ms, std::string_view what) {
   switch (SSL_get_error(ssl_, rc)) {
-    case SSL_ERROR_WANT_READ: return WaitFor(POLLIN, deadline_ms);
-    case SSL_ERROR_WANT_WRITE: return WaitFor(POLLOUT, deadline_ms);
-    case SSL_ERROR_ZERO_RETURN: return absl::UnavailableError("the primary closed the connection");
+    case SSL_ERROR_WANT_READ:
+      return WaitFor(POLLIN, deadline_ms);
+    case SSL_ERROR_WANT_WRITE:
+      return WaitFor(POLLOUT, deadline_ms);
+    case SSL_ERROR_ZERO_RETURN:
+      return absl::UnavailableError("the primary closed the connection");
     case SSL_ERROR_SYSCALL:
       if (errno != 0 && ERR_peek_error() == 0) return Errno(what);
       [[fallthrough]];
-    default: return absl::UnavailableError(StrCat(what, ": ", SslFailure(ssl_)));
+    default:
+      return absl::UnavailableError(StrCat(what, ": ", SslFailure(ssl_)));
   }
 }
 

@@ -17,7 +17,8 @@ namespace {
 using ::testing::HasSubstr;
 using testing::IsOkAndHolds;
 
-// Consecutive batches of the given sizes, each of `records` sequences, with bytes that tell them apart.
+// Consecutive batches of the given sizes, each of `records` sequences, with bytes that tell them
+// apart.
 std::vector<RingBatch> MakeBatches(const std::vector<size_t>& sizes, uint64_t first_seq = 10,
                                    uint64_t records = 3) {
   std::mt19937_64 rng(sizes.size());
@@ -26,7 +27,9 @@ std::vector<RingBatch> MakeBatches(const std::vector<size_t>& sizes, uint64_t fi
   for (size_t size : sizes) {
     std::string data(size, '\0');
     for (char& c : data) c = static_cast<char>(rng());
-    out.push_back({.first_seq = seq, .last_seq = seq + records - 1, .commit_ms = static_cast<int64_t>(seq * 7),
+    out.push_back({.first_seq = seq,
+                   .last_seq = seq + records - 1,
+                   .commit_ms = static_cast<int64_t>(seq * 7),
                    .data = std::make_shared<const std::string>(std::move(data))});
     seq += records;
   }
@@ -46,7 +49,8 @@ std::vector<pb::Batches> RoundTrip(const std::vector<RingBatch>& batches, size_t
     EXPECT_LE(frame.ByteSizeLong(), limit);
     std::string wire;
     EXPECT_TRUE(writer.Append(frame, &wire).ok());
-    for (size_t off = 0; off < wire.size(); off += 97) reader.Feed(std::string_view(wire).substr(off, 97));
+    for (size_t off = 0; off < wire.size(); off += 97)
+      reader.Feed(std::string_view(wire).substr(off, 97));
     pb::Frame got;
     EXPECT_THAT(reader.Next(&got), IsOkAndHolds(true));
     absl::StatusOr<bool> whole = assembler.Add(got.mutable_batches());
@@ -57,9 +61,10 @@ std::vector<pb::Batches> RoundTrip(const std::vector<RingBatch>& batches, size_t
   return applied;
 }
 
-// The applied messages' batches, each with the sequence the replica computes for it (first_seq, then
-// each batch's records), compared with what the primary committed.
-void ExpectSameBatches(const std::vector<pb::Batches>& applied, const std::vector<RingBatch>& sent) {
+// The applied messages' batches, each with the sequence the replica computes for it (first_seq,
+// then each batch's records), compared with what the primary committed.
+void ExpectSameBatches(const std::vector<pb::Batches>& applied,
+                       const std::vector<RingBatch>& sent) {
   size_t i = 0;
   for (const pb::Batches& m : applied) {
     ASSERT_LT(i, sent.size());
@@ -130,7 +135,8 @@ TEST(BatchFramesTest, PiecesAtEveryBoundarySize) {
 }
 
 TEST(BatchFramesTest, TheAssemblerJoinsAPieceAfterWholeBatches) {
-  // The general form a reader accepts: whole batches, then the first piece of the next, in one message.
+  // The general form a reader accepts: whole batches, then the first piece of the next, in one
+  // message.
   pb::Batches first;
   first.set_first_seq(1);
   first.set_count(2);
