@@ -40,11 +40,12 @@ bool IsIpLiteral(const std::string& host) {
 // The oldest error on this thread's OpenSSL queue, as Redis logs it, and for a certificate the
 // primary sent that did not verify, why (OpenSSL's "certificate verify failed" alone does not say).
 std::string SslFailure(SSL* ssl) {
+  // ERR_error_string_n on the code itself: an asio::error_code would truncate it to an int, which
+  // garbles OpenSSL 3's system-error codes (ERR_SYSTEM_FLAG is bit 31).
   const unsigned long code = ERR_get_error();
-  std::string text =
-      code != 0
-          ? TlsErrorText(asio::error_code(static_cast<int>(code), asio::error::get_ssl_category()))
-          : std::string("the connection closed");
+  char buf[256] = "the connection closed";
+  if (code != 0) ERR_error_string_n(code, buf, sizeof(buf));
+  std::string text = buf;
   const long verify = ssl != nullptr ? SSL_get_verify_result(ssl) : X509_V_OK;
   if (verify != X509_V_OK) text = StrCat(text, " (", X509_verify_cert_error_string(verify), ")");
   return text;
