@@ -43,6 +43,7 @@ struct ClientState {
   ReplyMode reply_mode = ReplyMode::kOn;
   bool drop_reply = false;         // this command answers nothing (REPLCONF ACK)
   int replica_listening_port = 0;  // REPLCONF listening-port, for INFO replication and ROLE
+  bool replica_capa_zstd = false;  // REPLCONF capa zstd: the replica reads a compressed stream
   bool close_after_reply = false;  // QUIT, protocol errors, CLIENT KILL of self
   bool monitor = false;            // MONITOR
   bool no_touch = false;           // CLIENT NO-TOUCH

@@ -133,6 +133,7 @@ enum class Param : uint8_t {
   kReplTimeout,
   kReplLogRetentionMb,
   kReplLogRetentionSeconds,
+  kReplCompression,
   kLogFormat,
   kLogTimestampFormat,
   kShutdownTimeout,
@@ -152,6 +153,7 @@ enum class Param : uint8_t {
   kTlsSessionCacheSize,
   kTlsSessionCacheTimeout,
   kTlsHandshakeTimeoutMs,
+  kTlsReplication,
   kInclude,
   kRenameCommand,
   kUser,
@@ -409,6 +411,9 @@ class Config {
   int64_t repl_timeout() const { return Num(Param::kReplTimeout); }
   int64_t repl_log_retention_mb() const { return Num(Param::kReplLogRetentionMb); }
   int64_t repl_log_retention_seconds() const { return Num(Param::kReplLogRetentionSeconds); }
+  // repl-compression: 0 none, 1 zstd (the order of replication::Compression). A replica's choice,
+  // announced to its primary as REPLCONF capa zstd.
+  int repl_compression() const { return static_cast<int>(Num(Param::kReplCompression)); }
   LogFormat log_format() const { return static_cast<LogFormat>(Num(Param::kLogFormat)); }
   LogTimestampFormat log_timestamp_format() const {
     return static_cast<LogTimestampFormat>(Num(Param::kLogTimestampFormat));
@@ -422,6 +427,8 @@ class Config {
   int tls_auth_clients() const { return static_cast<int>(Num(Param::kTlsAuthClients)); }
   // 0: a TLS handshake may take as long as it likes.
   int64_t tls_handshake_timeout_ms() const { return Num(Param::kTlsHandshakeTimeoutMs); }
+  // A replica connects to its primary over TLS (the primary's tls-port).
+  bool tls_replication() const { return Num(Param::kTlsReplication) != 0; }
   // Any parameter's value, for modules that read a group of settings together (TlsSettings::FromConfig):
   // numbers, booleans and enum indexes; strings.
   int64_t num(Param id) const { return Num(id); }

@@ -73,6 +73,8 @@ constexpr std::string_view kAppendfsyncNames[] = {"always", "everysec", "no"};
 // RocksDB compression per level (storage::Compression's order); "no" as Redis spells a disabled option.
 constexpr std::string_view kCompressionNames[] = {"no", "snappy", "lz4", "zstd"};
 constexpr std::string_view kWalCompressionNames[] = {"no", "zstd"};
+// repl-compression's words; the index is replication::Compression.
+constexpr std::string_view kReplCompressionNames[] = {"none", "zstd"};
 
 using enum ParamType;
 
@@ -236,6 +238,10 @@ constexpr ParamSpec kParams[] = {
      .flags = kParamImmutable, .default_value = "4096", .min = 0, .max = LLONG_MAX},
     {.id = Param::kReplLogRetentionSeconds, .name = "repl-log-retention-seconds", .type = kInteger,
      .flags = kParamImmutable, .default_value = "21600", .min = 0, .max = LLONG_MAX},
+    // Not Redis: whether this replica asks its primary for a zstd-compressed stream (REPLCONF capa
+    // zstd); a primary compresses only for replicas that asked. Read at each connection of the link.
+    {.id = Param::kReplCompression, .name = "repl-compression", .type = kEnum, .default_value = "zstd",
+     .enum_names = kReplCompressionNames},
     {.id = Param::kLogFormat, .name = "log-format", .type = kEnum, .default_value = "legacy",
      .enum_names = kLogFormatNames},
     {.id = Param::kLogTimestampFormat, .name = "log-timestamp-format", .type = kEnum,
@@ -280,6 +286,9 @@ constexpr ParamSpec kParams[] = {
     // through its TLS handshake is closed after this long; 0 waits forever.
     {.id = Param::kTlsHandshakeTimeoutMs, .name = "tls-handshake-timeout-ms", .type = kInteger,
      .default_value = "10000", .min = 0, .max = INT_MAX},
+    // Redis 7's: the replica's link to its primary speaks TLS (to the primary's tls-port), with the
+    // tls-* files above; read at each connection of the link.
+    {.id = Param::kTlsReplication, .name = "tls-replication", .type = kBool, .default_value = "no"},
     // File and command-line directives, not CONFIG parameters; CONFIG REWRITE keeps their lines.
     {.id = Param::kInclude, .name = "include", .type = kInclude, .flags = kParamFileOnly,
      .default_value = "", .file_args = 1},

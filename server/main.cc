@@ -20,6 +20,7 @@
 #include "server/replication.h"
 #include "server/server.h"
 #include "server/server_state.h"
+#include "server/tls.h"
 #include "server/version.h"
 #include "storage/clock.h"
 #include "storage/keyspace.h"
@@ -151,6 +152,7 @@ int RunServer(int argc, char** argv) {
         "tls-session-caching", "tls-session-cache-size", "tls-session-cache-timeout"}) {
     config.OnApply(name, [&server] { return server.ReconfigureTls(); });
   }
+  config.OnApply("tls-replication", [&config] { return CheckReplicationTls(config); });
   if (absl::Status status = server.Listen(); !status.ok()) {
     Log(LogLevel::kWarning, status.message());
     return 1;

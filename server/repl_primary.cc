@@ -6,6 +6,7 @@
 
 #include "base/steady_clock.h"
 #include "base/strings.h"
+#include "replication/batch_frames.h"
 #include "replication/snapshot.h"
 #include "replication/wal_reader.h"
 #include "server/client_registry.h"
@@ -18,13 +19,14 @@
 namespace sessionkv::server {
 
 ReplicaStream::ReplicaStream(Replication& replication, std::shared_ptr<ClientHandle> handle,
-                             std::shared_ptr<ClientInfo> info, replication::pb::Welcome welcome, int listening_port)
+                             std::shared_ptr<ClientInfo> info, replication::pb::Welcome welcome, int listening_port,
+                             replication::Compression compression)
     : repl_(replication),
       handle_(std::move(handle)),
       info_(std::move(info)),
       welcome_(std::move(welcome)),
       listening_port_(listening_port),
-      writer_(replication::Compression::kZstd) {
+      writer_(compression) {
   reader_ = repl_.ring()->NewReader([this] {
     std::lock_guard lock(mu_);
     woken_ = true;
@@ -66,15 +68,24 @@ ReplicaView ReplicaStream::View(int64_t now_ms) const {
   v.acked_seq = acked_.load(std::memory_order_relaxed);
   v.synced_seq = synced_.load(std::memory_order_relaxed);
   v.lag_s = std::max<int64_t>(0, (now_ms - last_ack_ms_.load(std::memory_order_relaxed)) / 1000);
+  v.stream_payload_bytes = stream_payload_bytes_.load(std::memory_order_relaxed);
+  v.stream_wire_bytes = stream_wire_bytes_.load(std::memory_order_relaxed);
   return v;
 }
 
 bool ReplicaStream::Send(replication::pb::Frame& frame, bool compress) {
   if (stop_.load(std::memory_order_acquire)) return false;
   std::string bytes;
+  const uint64_t payload_before = writer_.stats().payload_bytes;
   if (absl::Status s = writer_.Append(frame, &bytes, compress); !s.ok()) {
     Log(LogLevel::kWarning, StrCat("Replica ", info_->addr, ": cannot frame the stream: ", s.message()));
     return false;
+  }
+  // SST chunks are compressed already; counted with them the ratio would say more about the data set
+  // than about the stream.
+  if (!frame.has_chunk()) {
+    stream_payload_bytes_.fetch_add(writer_.stats().payload_bytes - payload_before, std::memory_order_relaxed);
+    stream_wire_bytes_.fetch_add(bytes.size(), std::memory_order_relaxed);
   }
   handle_->Deliver(std::move(bytes));
   return true;
@@ -161,17 +172,23 @@ bool ReplicaStream::SendBatches(bool* sent_any) {
     }
   }
   if (batches.empty()) return true;
-  replication::pb::Frame frame;
-  replication::pb::Batches* out = frame.mutable_batches();
-  out->set_first_seq(batches.front().first_seq);
-  out->set_count(batches.back().last_seq - batches.front().first_seq + 1);
-  for (const replication::RingBatch& b : batches) {
-    out->add_batch(*b.data);
-    out->add_commit_unix_ms(b.commit_ms);
-  }
   next_seq_ = batches.back().last_seq + 1;
   *sent_any = true;
-  return Send(frame);
+  // A batch larger than a frame (a 20 MB value, a big MULTI) goes in pieces the replica joins.
+  int pieces = 0;
+  for (replication::pb::Batches& message : replication::PackBatches(batches, writer_.max_frame_bytes())) {
+    if (message.more() || pieces > 0) ++pieces;
+    if (!message.more() && pieces > 0) {
+      // Rare (a value or a transaction of more than 16 MB) and worth a line when a replica lags after it.
+      Log(LogLevel::kNotice, StrCat("Replica ", info_->addr, ": the batch at sequence ", message.first_seq(),
+                                    " is larger than a frame; sent in ", pieces, " pieces"));
+      pieces = 0;
+    }
+    replication::pb::Frame frame;
+    *frame.mutable_batches() = std::move(message);
+    if (!WaitForRoom() || !Send(frame)) return false;
+  }
+  return true;
 }
 
 void ReplicaStream::Run() {

@@ -29,8 +29,9 @@ class ReplicaStream {
   static constexpr uint64_t kMaxUnwritten = 8u << 20;
   static constexpr size_t kFrameBatchBytes = 1u << 20;  // batches grouped per frame while behind
 
+  // `compression` is what the replica announced (REPLCONF capa zstd) or kNone.
   ReplicaStream(Replication& replication, std::shared_ptr<ClientHandle> handle, std::shared_ptr<ClientInfo> info,
-                replication::pb::Welcome welcome, int listening_port);
+                replication::pb::Welcome welcome, int listening_port, replication::Compression compression);
   ~ReplicaStream();
 
   void Start();
@@ -68,6 +69,8 @@ class ReplicaStream {
   std::atomic<bool> online_{false};
   std::atomic<uint64_t> acked_{0}, synced_{0};
   std::atomic<int64_t> last_ack_ms_{0};  // steady clock
+  // The stream's frames (all but snapshot chunks) before and after compression, for INFO.
+  std::atomic<uint64_t> stream_payload_bytes_{0}, stream_wire_bytes_{0};
   std::thread thread_;
 };
 

@@ -1,17 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/repl_replica.h"
 
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 
 #include "base/steady_clock.h"
@@ -24,6 +15,7 @@
 #include "server/notify.h"
 #include "server/persistence.h"
 #include "server/server_state.h"
+#include "server/tls.h"
 #include "storage/replica_apply.h"
 #include "storage/rocks_engine.h"
 
@@ -78,6 +70,10 @@ LinkView PrimaryLink::View() const {
   if (v.up) v.last_io_s = (now - last_io_ms_.load(std::memory_order_relaxed)) / 1000;
   if (!v.up) v.down_since_s = (now - down_since_ms_.load(std::memory_order_relaxed)) / 1000;
   v.primary_last_seq = primary_last_seq_.load(std::memory_order_relaxed);
+  v.tls = tls_.load(std::memory_order_relaxed);
+  v.compression = compression_.load(std::memory_order_relaxed);
+  v.stream_payload_bytes = stream_payload_bytes_.load(std::memory_order_relaxed);
+  v.stream_wire_bytes = stream_wire_bytes_.load(std::memory_order_relaxed);
   return v;
 }
 
@@ -99,49 +95,27 @@ void PrimaryLink::Run() {
 }
 
 void PrimaryLink::CloseSocket() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  socket_.Close();
   line_buf_.clear();
 }
 
 absl::Status PrimaryLink::Connect() {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (int rc = ::getaddrinfo(host_.c_str(), std::to_string(port_).c_str(), &hints, &res); rc != 0) {
-    return absl::UnavailableError(StrCat("resolving ", host_, ": ", gai_strerror(rc)));
+  const Config& config = repl_.server().config;
+  const int64_t timeout_ms = config.repl_timeout() * 1000;
+  const int64_t deadline = SteadyMillis() + timeout_ms;
+  if (absl::Status s = socket_.Connect(host_, port_, static_cast<unsigned>(timeout_ms), deadline); !s.ok()) {
+    return s;
   }
-  absl::Status status = absl::UnavailableError("no address");
-  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
-    fd_ = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-    if (fd_ < 0) continue;
-    if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) {
-      status = absl::OkStatus();
-      break;
-    }
-    status = absl::UnavailableError(StrCat("connecting: ", std::strerror(errno)));
-    CloseSocket();
-  }
-  ::freeaddrinfo(res);
-  if (!status.ok()) return status;
-  const int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  ::setsockopt(fd_, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-  // A blackholed link fails a send within repl-timeout instead of the kernel's many minutes.
-  const unsigned timeout_ms = static_cast<unsigned>(repl_.server().config.repl_timeout() * 1000);
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof(timeout_ms));
-  return absl::OkStatus();
+  tls_ = config.tls_replication();
+  if (!tls_) return absl::OkStatus();
+  // Built at every connection, so a renewed certificate or CA on disk is used at the next reconnect.
+  absl::StatusOr<std::shared_ptr<TlsContext>> context = MakeTlsClientContext(TlsSettings::FromConfig(config));
+  if (!context.ok()) return absl::FailedPreconditionError(StrCat("tls-replication: ", context.status().message()));
+  return socket_.StartTls(std::move(*context), host_, deadline);
 }
 
 absl::Status PrimaryLink::SendAll(const std::string& bytes) {
-  size_t off = 0;
-  while (off < bytes.size()) {
-    const ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return absl::UnavailableError(StrCat("send: ", std::strerror(errno)));
-    off += static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
+  return socket_.SendAll(bytes, SteadyMillis() + repl_.server().config.repl_timeout() * 1000);
 }
 
 absl::Status PrimaryLink::Command(const std::vector<std::string>& args, std::string* reply) {
@@ -154,15 +128,13 @@ absl::Status PrimaryLink::Command(const std::vector<std::string>& args, std::str
       line_buf_.erase(0, eol + 2);
       return absl::OkStatus();
     }
-    pollfd p{fd_, POLLIN, 0};
     if (SteadyMillis() > deadline || stop_.load(std::memory_order_acquire)) {
       return absl::DeadlineExceededError("no reply from the primary");
     }
-    if (::poll(&p, 1, 100) <= 0) continue;
     char buf[4096];
-    const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
-    if (n <= 0) return absl::UnavailableError("the primary closed the connection");
-    line_buf_.append(buf, static_cast<size_t>(n));
+    absl::StatusOr<size_t> n = socket_.Receive(buf, sizeof(buf), 100);
+    if (!n.ok()) return n.status();
+    line_buf_.append(buf, *n);
   }
 }
 
@@ -180,6 +152,13 @@ absl::Status PrimaryLink::Handshake() {
     return s;
   }
   if (!reply.starts_with("+")) return absl::FailedPreconditionError(StrCat("REPLCONF: ", reply.substr(1)));
+  // A primary compresses only for replicas that ask; one that predates the capability compresses
+  // anyway, and the reader follows each frame's flags either way.
+  compression_ = static_cast<replication::Compression>(config.repl_compression());
+  if (compression_ == replication::Compression::kZstd) {
+    if (absl::Status s = Command({"REPLCONF", "capa", "zstd"}, &reply); !s.ok()) return s;
+    if (!reply.starts_with("+")) return absl::FailedPreconditionError(StrCat("REPLCONF capa: ", reply.substr(1)));
+  }
   storage::RocksEngine* rocks = repl_.server().persistence.rocks;
   const uint64_t next = rocks->last_sequence() + 1;
   // A replica that never synced names no history: the primary sends everything.
@@ -199,18 +178,26 @@ absl::Status PrimaryLink::Session() {
   if (absl::Status s = Connect(); !s.ok()) return s;
   if (absl::Status s = Handshake(); !s.ok()) return s;
   reader_ = std::make_unique<replication::FrameReader>();
+  assembler_ = std::make_unique<replication::BatchAssembler>();
+  stream_payload_bytes_ = 0;
+  stream_wire_bytes_ = 0;
   reader_->Feed(line_buf_);  // frames that arrived with the handshake's last reply
   line_buf_.clear();
   last_io_ms_ = SteadyMillis();
   int64_t last_ack = 0;
   const int64_t timeout_ms = repl_.server().config.repl_timeout() * 1000;
-  char buf[64 * 1024];
   while (!stop_.load(std::memory_order_acquire)) {
     replication::pb::Frame frame;
-    for (absl::StatusOr<bool> got = reader_->Next(&frame);; got = reader_->Next(&frame)) {
+    while (true) {
+      const replication::CodecStats before = reader_->stats();
+      absl::StatusOr<bool> got = reader_->Next(&frame);
       if (!got.ok()) return got.status();
       if (!*got) break;
       last_io_ms_ = SteadyMillis();
+      if (!frame.has_chunk()) {  // SST chunks are compressed already: they would say nothing of the stream
+        stream_payload_bytes_ += reader_->stats().payload_bytes - before.payload_bytes;
+        stream_wire_bytes_ += reader_->stats().wire_bytes - before.wire_bytes;
+      }
       if (absl::Status s = OnFrame(frame); !s.ok()) return s;
       frame.Clear();
     }
@@ -220,13 +207,18 @@ absl::Status PrimaryLink::Session() {
       last_ack = now;
     }
     if (now - last_io_ms_ > timeout_ms) return absl::DeadlineExceededError("repl-timeout: the primary went silent");
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
-    if (n <= 0) return absl::UnavailableError("the primary closed the connection");
-    reader_->Feed(std::string_view(buf, static_cast<size_t>(n)));
+    if (absl::StatusOr<bool> read = ReadSome(50); !read.ok()) return read.status();
   }
   return absl::CancelledError("stopped");
+}
+
+absl::StatusOr<bool> PrimaryLink::ReadSome(int wait_ms) {
+  char buf[64 * 1024];
+  absl::StatusOr<size_t> n = socket_.Receive(buf, sizeof(buf), wait_ms);
+  if (!n.ok()) return n.status();
+  if (*n == 0) return false;
+  reader_->Feed(std::string_view(buf, *n));
+  return true;
 }
 
 absl::Status PrimaryLink::SendAck() {
@@ -240,7 +232,12 @@ absl::Status PrimaryLink::OnFrame(replication::pb::Frame& frame) {
   switch (frame.body_case()) {
     case replication::pb::Frame::kWelcome: return OnWelcome(frame.welcome());
     case replication::pb::Frame::kChunk: return OnChunk(frame.chunk());
-    case replication::pb::Frame::kBatches: return OnBatches(frame.batches());
+    case replication::pb::Frame::kBatches: {
+      // A batch larger than a frame arrives in pieces; it is applied once whole.
+      absl::StatusOr<bool> whole = assembler_->Add(frame.mutable_batches());
+      if (!whole.ok()) return whole.status();
+      return *whole ? OnBatches(frame.batches()) : absl::OkStatus();
+    }
     case replication::pb::Frame::kHeartbeat:
       primary_last_seq_ = frame.heartbeat().last_seq();
       return absl::OkStatus();

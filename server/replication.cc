@@ -160,7 +160,8 @@ absl::Status Replication::Promote() {
 }
 
 absl::Status Replication::Attach(std::shared_ptr<ClientHandle> handle, std::shared_ptr<ClientInfo> info,
-                                 const replication::ResumeRequest& request, int listening_port) {
+                                 const replication::ResumeRequest& request, int listening_port,
+                                 replication::Compression compression) {
   if (!enabled()) return absl::FailedPreconditionError(kNeedsPersistence);
   if (is_replica()) return absl::FailedPreconditionError("this node is a replica; connect to its primary");
   storage::RocksEngine* rocks = server_.persistence.rocks;
@@ -208,7 +209,7 @@ absl::Status Replication::Attach(std::shared_ptr<ClientHandle> handle, std::shar
   if (!ring_active_.exchange(true, std::memory_order_acq_rel)) ring_->Reset(rocks->last_sequence() + 1);
   info->flags.fetch_or(kClientReplica, std::memory_order_relaxed);
   auto stream = std::make_shared<ReplicaStream>(*this, std::move(handle), std::move(info), std::move(welcome),
-                                                listening_port);
+                                                listening_port, compression);
   streams_.push_back(stream);
   stream->Start();
   return absl::OkStatus();

@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "replication/batch_ring.h"
+#include "replication/frame_codec.h"
 #include "replication/history.h"
 #include "replication/resume.h"
 
@@ -47,6 +48,9 @@ struct ReplicaView {
   uint64_t acked_seq = 0;
   uint64_t synced_seq = 0;
   int64_t lag_s = 0;  // seconds since its last ack
+  // The stream's frames (snapshot chunks left out) before compression and as sent.
+  uint64_t stream_payload_bytes = 0;
+  uint64_t stream_wire_bytes = 0;
 };
 
 // What INFO replication shows of the link on a replica.
@@ -58,6 +62,11 @@ struct LinkView {
   int64_t last_io_s = -1;  // seconds since the primary last sent anything
   int64_t down_since_s = -1;
   uint64_t primary_last_seq = 0;
+  // How the current (or last) connection runs: TLS, the compression asked for, the stream's bytes.
+  bool tls = false;
+  replication::Compression compression = replication::Compression::kNone;
+  uint64_t stream_payload_bytes = 0;
+  uint64_t stream_wire_bytes = 0;
 };
 
 class Replication {
@@ -85,8 +94,10 @@ class Replication {
 
   // SKVSYNC from a connection (the primary's side): decides how the stream goes on and starts it.
   // Returns why, when the request cannot be served.
+  // `compression` is what the replica announced with REPLCONF capa (kNone if nothing).
   absl::Status Attach(std::shared_ptr<ClientHandle> handle, std::shared_ptr<ClientInfo> info,
-                      const replication::ResumeRequest& request, int listening_port);
+                      const replication::ResumeRequest& request, int listening_port,
+                      replication::Compression compression);
   // REPLCONF ACK <applied> <synced> from replica connection `client_id`.
   void OnAck(uint64_t client_id, uint64_t applied, uint64_t synced);
   // A connection closed: its stream, if any, stops.

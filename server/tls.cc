@@ -44,7 +44,24 @@ using CtxPtr = std::unique_ptr<SSL_CTX, CtxDeleter>;
 
 absl::Status Fail(std::string_view message) { return absl::InvalidArgumentError(ToAbsl(message)); }
 
-// createSSLContext: the protocol options, the certificate chain and key, the CA and the cipher lists.
+// The CA that peers' certificates are verified against, and the cipher lists.
+absl::Status LoadTrustAndCiphers(SSL_CTX* ctx, const TlsSettings& s) {
+  if ((!s.ca_cert_file.empty() || !s.ca_cert_dir.empty()) &&
+      SSL_CTX_load_verify_locations(ctx, s.ca_cert_file.empty() ? nullptr : s.ca_cert_file.c_str(),
+                                    s.ca_cert_dir.empty() ? nullptr : s.ca_cert_dir.c_str()) <= 0) {
+    return Fail(StrCat("Failed to configure CA certificate(s) file/directory: ", OpenSslError()));
+  }
+  if (!s.ciphers.empty() && !SSL_CTX_set_cipher_list(ctx, s.ciphers.c_str())) {
+    return Fail(StrCat("Failed to configure ciphers: ", s.ciphers));
+  }
+  if (!s.ciphersuites.empty() && !SSL_CTX_set_ciphersuites(ctx, s.ciphersuites.c_str())) {
+    return Fail(StrCat("Failed to configure ciphersuites: ", s.ciphersuites));
+  }
+  return absl::OkStatus();
+}
+
+// createSSLContext: the protocol options, the certificate chain and key (which a client context may go
+// without), the CA and the cipher lists.
 absl::Status LoadCredentials(SSL_CTX* ctx, const TlsSettings& s, int protocols) {
   SSL_CTX_set_options(ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS |
                                SSL_OP_NO_COMPRESSION);
@@ -55,6 +72,8 @@ absl::Status LoadCredentials(SSL_CTX* ctx, const TlsSettings& s, int protocols) 
   // The strictest mode; each connection sets its own from tls-auth-clients (SetClientVerification).
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
 
+  // A replica may present no certificate of its own to a primary with tls-auth-clients no.
+  if (s.cert_file.empty()) return LoadTrustAndCiphers(ctx, s);
   const std::string* pass = s.key_file_pass.empty() ? nullptr : &s.key_file_pass;
   SSL_CTX_set_default_passwd_cb(ctx, PasswordCallback);
   SSL_CTX_set_default_passwd_cb_userdata(ctx, const_cast<std::string*>(pass));
@@ -69,19 +88,22 @@ absl::Status LoadCredentials(SSL_CTX* ctx, const TlsSettings& s, int protocols) 
   SSL_CTX_set_default_passwd_cb(ctx, nullptr);
   SSL_CTX_set_default_passwd_cb_userdata(ctx, nullptr);
   if (!status.ok()) return status;
+  return LoadTrustAndCiphers(ctx, s);
+}
 
-  if ((!s.ca_cert_file.empty() || !s.ca_cert_dir.empty()) &&
-      SSL_CTX_load_verify_locations(ctx, s.ca_cert_file.empty() ? nullptr : s.ca_cert_file.c_str(),
-                                    s.ca_cert_dir.empty() ? nullptr : s.ca_cert_dir.c_str()) <= 0) {
-    return Fail(StrCat("Failed to configure CA certificate(s) file/directory: ", OpenSslError()));
-  }
-  if (!s.ciphers.empty() && !SSL_CTX_set_cipher_list(ctx, s.ciphers.c_str())) {
-    return Fail(StrCat("Failed to configure ciphers: ", s.ciphers));
-  }
-  if (!s.ciphersuites.empty() && !SSL_CTX_set_ciphersuites(ctx, s.ciphersuites.c_str())) {
-    return Fail(StrCat("Failed to configure ciphersuites: ", s.ciphersuites));
-  }
-  return absl::OkStatus();
+constexpr std::string_view kNeedsCa =
+    "Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, tls-replication or "
+    "tls-auth-clients are enabled!";
+
+// A context for `method` (server or client) with the protocols, credentials, CA and ciphers of `s`.
+absl::StatusOr<CtxPtr> NewContext(const SSL_METHOD* method, const TlsSettings& s) {
+  const absl::StatusOr<int> protocols = ParseTlsProtocols(s.protocols);
+  if (!protocols.ok()) return protocols.status();
+  ERR_clear_error();
+  CtxPtr ctx(SSL_CTX_new(method));
+  if (ctx == nullptr) return Fail(StrCat("Failed to create the TLS context: ", OpenSslError()));
+  if (absl::Status status = LoadCredentials(ctx.get(), s, *protocols); !status.ok()) return status;
+  return ctx;
 }
 
 // The server side of tlsConfigure: session cache, renegotiation, cipher preference, DH parameters.
@@ -173,18 +195,30 @@ absl::StatusOr<std::shared_ptr<TlsContext>> MakeTlsContext(const TlsSettings& s)
   if (s.cert_file.empty()) return Fail("No tls-cert-file configured!");
   if (s.key_file.empty()) return Fail("No tls-key-file configured!");
   if (s.auth_clients != TlsAuthClients::kNo && s.ca_cert_file.empty() && s.ca_cert_dir.empty()) {
-    return Fail(
-        "Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, tls-replication or "
-        "tls-auth-clients are enabled!");
+    return Fail(kNeedsCa);
   }
-  const absl::StatusOr<int> protocols = ParseTlsProtocols(s.protocols);
-  if (!protocols.ok()) return protocols.status();
-  ERR_clear_error();
-  CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
-  if (ctx == nullptr) return Fail(StrCat("Failed to create the TLS context: ", OpenSslError()));
-  if (absl::Status status = LoadCredentials(ctx.get(), s, *protocols); !status.ok()) return status;
-  if (absl::Status status = ConfigureServerSide(ctx.get(), s); !status.ok()) return status;
-  return std::make_shared<TlsContext>(ctx.release());
+  absl::StatusOr<CtxPtr> ctx = NewContext(TLS_server_method(), s);
+  if (!ctx.ok()) return ctx.status();
+  if (absl::Status status = ConfigureServerSide(ctx->get(), s); !status.ok()) return status;
+  return std::make_shared<TlsContext>(ctx->release());
+}
+
+absl::StatusOr<std::shared_ptr<TlsContext>> MakeTlsClientContext(const TlsSettings& s) {
+  // Without a CA there is nothing to verify the primary against, and an unverified link is not TLS
+  // worth having across clouds.
+  if (s.ca_cert_file.empty() && s.ca_cert_dir.empty()) return Fail(kNeedsCa);
+  if (!s.cert_file.empty() && s.key_file.empty()) return Fail("No tls-key-file configured!");
+  absl::StatusOr<CtxPtr> ctx = NewContext(TLS_client_method(), s);
+  if (!ctx.ok()) return ctx.status();
+  return std::make_shared<TlsContext>(ctx->release());
+}
+
+absl::Status CheckReplicationTls(const Config& config) {
+  if (!config.tls_replication()) return absl::OkStatus();
+  const absl::StatusOr<std::shared_ptr<TlsContext>> context = MakeTlsClientContext(TlsSettings::FromConfig(config));
+  if (context.ok()) return absl::OkStatus();
+  Log(LogLevel::kWarning, context.status().message());
+  return absl::InvalidArgumentError(ToAbsl(kTlsUpdateFailed));
 }
 
 void SetClientVerification(asio::ssl::stream<asio::ip::tcp::socket>& stream, TlsAuthClients auth) {

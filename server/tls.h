@@ -66,6 +66,16 @@ using TlsContext = asio::ssl::context;
 // file or directory".
 absl::StatusOr<std::shared_ptr<TlsContext>> MakeTlsContext(const TlsSettings& settings);
 
+// The client side, for a replica's link to its primary (Redis's redis_tls_client_ctx, which it builds from
+// the same tls-* directives): the primary's certificate is verified against tls-ca-cert-file /
+// tls-ca-cert-dir (required), and tls-cert-file / tls-key-file, when set, are presented to a primary
+// that asks for a client certificate (tls-auth-clients yes).
+absl::StatusOr<std::shared_ptr<TlsContext>> MakeTlsClientContext(const TlsSettings& settings);
+
+// CONFIG SET tls-replication (Redis's applyTlsCfg): with yes, refused with kTlsUpdateFailed (and the reason
+// logged) unless the client context can be built from the tls-* settings.
+absl::Status CheckReplicationTls(const Config& config);
+
 // Applies tls-auth-clients to one accepted connection (Redis's connCreateAcceptedTLS): no asks for no
 // certificate, optional verifies one if sent, yes refuses a client without a valid one.
 void SetClientVerification(asio::ssl::stream<asio::ip::tcp::socket>& stream, TlsAuthClients auth);

@@ -215,6 +215,30 @@ void StatsSection(CommandContext& ctx, std::string* out) {
   Field(out, "unexpected_error_replies", load(st.unexpected_error_replies));
 }
 
+// The link's transport, sessionkv's own fields: TLS and compression (repl-compression, what the replica
+// asked for), and repl_compression_ratio, the stream's frames (snapshot chunks left out) before
+// compression over what crossed the wire, 1.00 until something did.
+std::string CompressionRatio(uint64_t payload_bytes, uint64_t wire_bytes) {
+  return absl::StrFormat("%.2f", wire_bytes == 0 ? 1.0 : static_cast<double>(payload_bytes) / wire_bytes);
+}
+
+void ReplicationTransportFields(const Replication& repl, std::string* out) {
+  uint64_t payload = 0, wire = 0;
+  if (repl.is_replica()) {
+    const LinkView link = repl.Link();
+    Field(out, "master_link_tls", link.tls ? "yes" : "no");
+    Field(out, "master_link_compression", replication::CompressionName(link.compression));
+    payload = link.stream_payload_bytes;
+    wire = link.stream_wire_bytes;
+  } else {
+    for (const ReplicaView& r : repl.Replicas()) {
+      payload += r.stream_payload_bytes;
+      wire += r.stream_wire_bytes;
+    }
+  }
+  Field(out, "repl_compression_ratio", CompressionRatio(payload, wire));
+}
+
 // Redis's fields; offsets are RocksDB sequence numbers (the replication offset, design.md), so a
 // replica's offset equals its primary's once it has caught up.
 void ReplicationSection(CommandContext& ctx, std::string* out) {
@@ -255,6 +279,7 @@ void ReplicationSection(CommandContext& ctx, std::string* out) {
   Field(out, "repl_backlog_size", ring.bytes);
   Field(out, "repl_backlog_first_byte_offset", ring.oldest_seq);
   Field(out, "repl_backlog_histlen", ring.batches);
+  ReplicationTransportFields(repl, out);
 }
 
 void CpuSection(CommandContext& ctx, std::string* out) {

@@ -60,7 +60,7 @@ void CmdRole(CommandContext& ctx) {
   ctx.reply().Integer(link.up ? static_cast<int64_t>(repl.last_seq()) : -1);
 }
 
-// REPLCONF <option> <value> ...: listening-port and capa are remembered for SKVSYNC; ACK carries a
+// REPLCONF <option> <value> ...: listening-port and capa zstd are remembered for SKVSYNC; ACK carries a
 // replica's applied and synced sequences (ACK <applied> FACK <synced>) and, as in Redis, gets no reply.
 void CmdReplConf(CommandContext& ctx) {
   if (ctx.argc() % 2 == 0) return ctx.Error(kErrSyntax);
@@ -86,7 +86,10 @@ void CmdReplConf(CommandContext& ctx) {
         return ctx.Error("ERR value is not an integer or out of range");
       }
       ctx.client().replica_listening_port = static_cast<int>(port);
-    } else if (!EqualsIgnoreCase(option, "capa") && !EqualsIgnoreCase(option, "ip-address")) {
+    } else if (EqualsIgnoreCase(option, "capa")) {
+      // Any capability is accepted, as in Redis (eof, psync2, ...); only zstd changes our stream.
+      if (EqualsIgnoreCase(ctx.arg(i + 1), "zstd")) ctx.client().replica_capa_zstd = true;
+    } else if (!EqualsIgnoreCase(option, "ip-address")) {
       return ctx.Error(StrCat("ERR Unrecognized REPLCONF option: ", option));
     }
   }
@@ -106,8 +109,10 @@ void CmdSkvSync(CommandContext& ctx) {
   request.force_resync = ctx.argc() > 5 && EqualsIgnoreCase(ctx.arg(5), "force-resync");
   std::shared_ptr<ClientHandle> handle = ctx.server().clients.Find(ctx.client().info->id);
   if (!handle) return ctx.Error("ERR the connection is closing");
+  const replication::Compression compression =
+      ctx.client().replica_capa_zstd ? replication::Compression::kZstd : replication::Compression::kNone;
   if (absl::Status s = ctx.server().replication->Attach(handle, ctx.client().info, request,
-                                                        ctx.client().replica_listening_port);
+                                                        ctx.client().replica_listening_port, compression);
       !s.ok()) {
     return ctx.Error(StrCat("ERR ", s.message()));
   }

@@ -54,16 +54,21 @@ class TlsTest : public ::testing::Test {
   // One handshake over loopback: the server side with `auth`, the client presenting `cert` (or nothing).
   // Returns the server's error text, or "" when the handshake succeeded.
   std::string ServerHandshake(TlsAuthClients auth, const std::string& cert) {
-    absl::StatusOr<std::shared_ptr<TlsContext>> server_context = MakeTlsContext(Valid());
-    EXPECT_TRUE(server_context.ok()) << server_context.status();
-    asio::io_context io;
-    asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     asio::ssl::context client_context(asio::ssl::context::tls_client);
     client_context.set_verify_mode(asio::ssl::verify_none);
     if (!cert.empty()) {
       client_context.use_certificate_chain_file(Path(cert + ".crt"));
       client_context.use_private_key_file(Path(cert + ".key"), asio::ssl::context::pem);
     }
+    return Handshake(auth, client_context, nullptr);
+  }
+
+  // The same with `client_context`; *client_error (if given) gets the client's error text, "" if none.
+  std::string Handshake(TlsAuthClients auth, asio::ssl::context& client_context, std::string* client_error) {
+    absl::StatusOr<std::shared_ptr<TlsContext>> server_context = MakeTlsContext(Valid());
+    EXPECT_TRUE(server_context.ok()) << server_context.status();
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     asio::ssl::stream<asio::ip::tcp::socket> client(io, client_context);
     std::optional<asio::ssl::stream<asio::ip::tcp::socket>> server;
     std::string result = "<not run>";
@@ -79,6 +84,7 @@ class TlsTest : public ::testing::Test {
     client.next_layer().async_connect(acceptor.local_endpoint(), [&](const asio::error_code& ec) {
       ASSERT_FALSE(ec);
       client.async_handshake(asio::ssl::stream_base::client, [&](const asio::error_code& ec) {
+        if (client_error != nullptr) *client_error = ec ? TlsErrorText(ec) : "";
         if (ec) return client.next_layer().close();
         // TLS 1.3: the client is done before the server has checked its certificate; it reads until the
         // server closes.
@@ -118,7 +124,7 @@ TEST_F(TlsTest, DirectivesHaveRedisDefaults) {
                           Pair("tls-ciphers", ""), Pair("tls-ciphersuites", ""),
                           Pair("tls-prefer-server-ciphers", "no"), Pair("tls-session-caching", "yes"),
                           Pair("tls-session-cache-size", "20480"), Pair("tls-session-cache-timeout", "300"),
-                          Pair("tls-handshake-timeout-ms", "10000")));
+                          Pair("tls-handshake-timeout-ms", "10000"), Pair("tls-replication", "no")));
   EXPECT_TRUE(Config::IsSensitive("tls-key-file-pass"));
   EXPECT_FALSE(Config::IsSensitive("tls-key-file"));
   const TlsSettings s = TlsSettings::FromConfig(config);
@@ -334,6 +340,41 @@ TEST_F(TlsTest, AuthClientsNoNeverAsks) {
 TEST_F(TlsTest, ErrorTextOfOtherErrorsIsAsiosMessage) {
   EXPECT_EQ(TlsErrorText(asio::error::eof), asio::error_code(asio::error::eof).message());
   EXPECT_EQ(TlsErrorText(asio::ssl::error::stream_truncated), "stream truncated");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The replica's client context (tls-replication).
+// ---------------------------------------------------------------------------------------------------------
+
+TEST_F(TlsTest, ClientContextNeedsACaAndMayGoWithoutACertificate) {
+  TlsSettings s = Valid();
+  s.ca_cert_file.clear();
+  absl::StatusOr<std::shared_ptr<TlsContext>> context = MakeTlsClientContext(s);
+  ASSERT_FALSE(context.ok());
+  EXPECT_THAT(Message(context.status()), StartsWith("Either tls-ca-cert-file or tls-ca-cert-dir"));
+  s = Valid();
+  s.cert_file.clear();
+  s.key_file.clear();
+  EXPECT_TRUE(MakeTlsClientContext(s).ok());
+  s.cert_file = Path("client.crt");
+  EXPECT_EQ(Message(MakeTlsClientContext(s).status()), "No tls-key-file configured!");
+}
+
+TEST_F(TlsTest, ClientContextVerifiesThePrimaryAndPresentsItsCertificate) {
+  TlsSettings s = Valid();
+  s.cert_file = Path("client.crt");
+  s.key_file = Path("client.key");
+  absl::StatusOr<std::shared_ptr<TlsContext>> trusting = MakeTlsClientContext(s);
+  ASSERT_TRUE(trusting.ok()) << trusting.status();
+  std::string client_error = "<not run>";
+  EXPECT_EQ(Handshake(TlsAuthClients::kYes, **trusting, &client_error), "");
+  EXPECT_EQ(client_error, "");
+  // A "CA" the server's certificate does not chain to: the client refuses the server.
+  s.ca_cert_file = Path("foreign.crt");
+  absl::StatusOr<std::shared_ptr<TlsContext>> distrusting = MakeTlsClientContext(s);
+  ASSERT_TRUE(distrusting.ok()) << distrusting.status();
+  Handshake(TlsAuthClients::kYes, **distrusting, &client_error);
+  EXPECT_THAT(client_error, HasSubstr("certificate verify failed"));
 }
 
 }  // namespace
