@@ -193,8 +193,9 @@ constexpr ParamSpec kParams[] = {
     {.id = Param::kDbfilename, .name = "dbfilename", .type = kString, .flags = kParamProtected,
      .default_value = "dump.rdb"},
     // RocksDB tuning for a session store, read at start. Memory is authoritative, so the block cache
-    // serves only compactions and start-up; lz4 keeps compactions cheap, zstd packs the bottom
-    // level where most bytes rest.
+    // serves only compactions and start-up; lz4 keeps compactions cheap on every level: zstd at the
+    // bottom packed a 1M-session load into 720 B/session instead of ~900, for a quarter more
+    // compaction CPU (13.8 against 10.9 us per session), which a 2-core pod pays in throughput.
     {.id = Param::kRocksdbBlockCacheSize, .name = "rocksdb.block_cache_size", .type = kMemory,
      .flags = kParamImmutable, .default_value = "32mb", .min = kMb, .max = LLONG_MAX},
     {.id = Param::kRocksdbWriteBufferSize, .name = "rocksdb.write_buffer_size", .type = kMemory,
@@ -204,7 +205,7 @@ constexpr ParamSpec kParams[] = {
     {.id = Param::kRocksdbCompression, .name = "rocksdb.compression", .type = kEnum,
      .flags = kParamImmutable, .default_value = "lz4", .enum_names = kCompressionNames},
     {.id = Param::kRocksdbBottommostCompression, .name = "rocksdb.bottommost_compression",
-     .type = kEnum, .flags = kParamImmutable, .default_value = "zstd",
+     .type = kEnum, .flags = kParamImmutable, .default_value = "lz4",
      .enum_names = kCompressionNames},
     {.id = Param::kRocksdbMaxBackgroundJobs, .name = "rocksdb.max_background_jobs", .type = kInteger,
      .flags = kParamImmutable, .default_value = "2", .min = 1, .max = 64},
