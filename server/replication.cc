@@ -231,19 +231,60 @@ size_t Replication::CountAcked(uint64_t seq) const {
   return n;
 }
 
+size_t Replication::CountSynced(uint64_t seq) const {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const auto& s : streams_) n += s->synced() >= seq ? 1 : 0;
+  return n;
+}
+
+size_t Replication::CountGoodReplicas(int64_t max_lag_s) const {
+  const int64_t now = SteadyMillis();
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const auto& s : streams_) n += s->Good(now, max_lag_s) ? 1 : 0;
+  return n;
+}
+
+bool Replication::EnoughGoodReplicas() const {
+  const int64_t needed = server_.config.min_replicas_to_write();
+  const int64_t max_lag = server_.config.min_replicas_max_lag();
+  if (needed == 0 || max_lag == 0 || is_replica()) return true;
+  return CountGoodReplicas(max_lag) >= static_cast<size_t>(needed);
+}
+
+int Replication::LocalSynced(uint64_t ticket) const {
+  storage::RocksEngine* rocks = server_.persistence.rocks;
+  if (rocks == nullptr) return 0;
+  storage::CommitLog& log = rocks->log();
+  return log.policy() == storage::FsyncPolicy::kAlways || log.synced() >= ticket ? 1 : 0;
+}
+
+std::string Replication::WaitReply(const WaitRequest& request, bool* done) const {
+  if (!request.aof) {
+    const size_t acked = CountAcked(request.seq);
+    *done = acked >= request.replicas;
+    return StrCat(":", acked, "\r\n");
+  }
+  const size_t synced = CountSynced(request.seq);
+  const int local = LocalSynced(request.ticket);
+  *done = synced >= request.replicas && local >= request.local;
+  return StrCat("*2\r\n:", local, "\r\n:", synced, "\r\n");
+}
+
 void Replication::AddWaiter(std::shared_ptr<BlockedClient> blocked, std::shared_ptr<ClientHandle> handle,
-                            uint64_t seq, size_t needed, int64_t deadline_ms) {
+                            const WaitRequest& request) {
   {
     std::lock_guard lock(waiters_mu_);
     if (stopping_) return;
-    waiters_.push_back({std::move(blocked), std::move(handle), seq, needed, deadline_ms});
+    waiters_.push_back({std::move(blocked), std::move(handle), request});
     if (!waiter_thread_.joinable()) waiter_thread_ = std::thread([this] { WaiterLoop(); });
   }
   waiters_cv_.notify_all();
 }
 
 void Replication::ServeWaiters() {
-  std::vector<std::pair<Waiter, size_t>> due;  // each with its reply, the replicas that acked
+  std::vector<std::pair<Waiter, std::string>> due;  // each with its reply
   {
     std::lock_guard lock(waiters_mu_);
     if (waiters_.empty()) return;
@@ -254,18 +295,19 @@ void Replication::ServeWaiters() {
         it = waiters_.erase(it);
         continue;
       }
-      const size_t acked = CountAcked(it->seq);
-      if (acked >= it->needed || (it->deadline_ms != 0 && now >= it->deadline_ms)) {
-        due.emplace_back(std::move(*it), acked);
+      bool done = false;
+      std::string reply = WaitReply(it->request, &done);
+      if (done || (it->request.deadline_ms != 0 && now >= it->request.deadline_ms)) {
+        due.emplace_back(std::move(*it), std::move(reply));
         it = waiters_.erase(it);
       } else {
         ++it;
       }
     }
   }
-  for (auto& [w, acked] : due) {
+  for (auto& [w, reply] : due) {
     if (w.blocked->done.exchange(true, std::memory_order_acq_rel)) continue;
-    w.handle->Resume(StrCat(":", acked, "\r\n"), 0);
+    w.handle->Resume(std::move(reply), 0);
   }
 }
 

@@ -92,12 +92,37 @@ class Replication {
   // A connection closed: its stream, if any, stops.
   void Detach(uint64_t client_id);
 
-  // WAIT: how many replicas acknowledged sequence `seq`; a client blocked in WAIT (Blocking::Block
-  // without keys) is answered with that count once `needed` replicas acked `seq`, or at `deadline_ms`
-  // (steady clock; 0 = never).
+  // WAIT: how many replicas acknowledged sequence `seq`.
   size_t CountAcked(uint64_t seq) const;
-  void AddWaiter(std::shared_ptr<BlockedClient> blocked, std::shared_ptr<ClientHandle> handle, uint64_t seq,
-                 size_t needed, int64_t deadline_ms);
+  // WAITAOF: how many replicas reported (FACK) sequence `seq` as fsynced.
+  size_t CountSynced(uint64_t seq) const;
+  // WAITAOF's local count: 1 once commit-log `ticket` (the caller's last write) is fsynced here. Under
+  // appendfsync always a reply goes out only after its write's fsync, so it is 1 at once; under no it
+  // stays 0 (nothing fsyncs the WAL on purpose), as Redis's fsynced_reploff does; 0 without persistence.
+  int LocalSynced(uint64_t ticket) const;
+  // min-replicas-to-write (Redis's checkGoodReplicasStatus): false on a primary with fewer streaming
+  // replicas that acked within min-replicas-max-lag seconds than min-replicas-to-write; true when
+  // either setting is 0 and on a replica. Reads the streams only while the check is on.
+  bool EnoughGoodReplicas() const;
+  // INFO's min_slaves_good_slaves: the streaming replicas whose last ack is at most `max_lag_s` old.
+  size_t CountGoodReplicas(int64_t max_lag_s) const;
+
+  // What a client blocked in WAIT or WAITAOF (Blocking::Block without keys) waits for: `replicas`
+  // replicas that acked (WAIT) or fsynced (WAITAOF) sequence `seq`, and for WAITAOF `local` (0 or 1)
+  // fsyncs here of commit-log `ticket`; or `deadline_ms` (steady clock; 0 = never). It is answered
+  // with the counts reached: `:n` for WAIT, `[local, replicas]` for WAITAOF.
+  struct WaitRequest {
+    bool aof = false;
+    uint64_t seq = 0;
+    size_t replicas = 0;
+    uint64_t ticket = 0;
+    int local = 0;
+    int64_t deadline_ms = 0;
+  };
+  void AddWaiter(std::shared_ptr<BlockedClient> blocked, std::shared_ptr<ClientHandle> handle,
+                 const WaitRequest& request);
+  // The reply `request` has earned now; `*done` when its targets are met.
+  std::string WaitReply(const WaitRequest& request, bool* done) const;
 
   // For INFO replication, ROLE and the metrics.
   std::vector<ReplicaView> Replicas() const;
@@ -126,9 +151,7 @@ class Replication {
   struct Waiter {
     std::shared_ptr<BlockedClient> blocked;
     std::shared_ptr<ClientHandle> handle;
-    uint64_t seq = 0;
-    size_t needed = 0;
-    int64_t deadline_ms = 0;
+    WaitRequest request;
   };
 
   ServerState& server_;
