@@ -65,7 +65,20 @@ absl::Status Replication::Start() {
     if (!ring_->Publish(first, count, rep, server_.clock.NowMs()).ok()) ring_->Reset(first + count);
   });
   server_.keyspace.set_replica(replica);
+  server_.health.AddReadinessCheck([this] { return NotReadyReason(); });
   return absl::OkStatus();
+}
+
+std::string Replication::NotReadyReason() const {
+  if (!is_replica()) return "";
+  const LinkView link = Link();
+  if (link.sync_in_progress) return StrCat("replica: full sync from ", link.host, ":", link.port, " in progress");
+  const int64_t timeout_s = server_.config.repl_timeout();
+  if (!link.up && link.down_since_s > timeout_s) {
+    return StrCat("replica: link to ", link.host, ":", link.port, " down for ", link.down_since_s,
+                  " s (repl-timeout ", timeout_s, ")");
+  }
+  return "";
 }
 
 bool Replication::is_replica() const { return server_.keyspace.replica(); }

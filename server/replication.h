@@ -75,6 +75,10 @@ class Replication {
   void Stop();
 
   bool enabled() const { return ring_ != nullptr; }
+  // /readyz on a replica (server/health.h): why it should get no clients, or "". Not ready while a full
+  // sync is in progress (the data is the old one, or none), or while the link to the primary has been
+  // down longer than repl-timeout (its data may be that old). A primary is always ready here.
+  std::string NotReadyReason() const;
   // The keyspace's flag is the one record of the role: reads, expiry and the dispatcher look at it too.
   bool is_replica() const;
 
