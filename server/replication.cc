@@ -268,9 +268,7 @@ bool Replication::EnoughGoodReplicas() const {
 
 int Replication::LocalSynced(uint64_t ticket) const {
   storage::RocksEngine* rocks = server_.persistence.rocks;
-  if (rocks == nullptr) return 0;
-  storage::CommitLog& log = rocks->log();
-  return log.policy() == storage::FsyncPolicy::kAlways || log.synced() >= ticket ? 1 : 0;
+  return rocks != nullptr && rocks->log().synced() >= ticket ? 1 : 0;
 }
 
 std::string Replication::WaitReply(const WaitRequest& request, bool* done) const {

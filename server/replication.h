@@ -100,9 +100,9 @@ class Replication {
   size_t CountAcked(uint64_t seq) const;
   // WAITAOF: how many replicas reported (FACK) sequence `seq` as fsynced.
   size_t CountSynced(uint64_t seq) const;
-  // WAITAOF's local count: 1 once commit-log `ticket` (the caller's last write) is fsynced here. Under
-  // appendfsync always a reply goes out only after its write's fsync, so it is 1 at once; under no it
-  // stays 0 (nothing fsyncs the WAL on purpose), as Redis's fsynced_reploff does; 0 without persistence.
+  // WAITAOF's local count: 1 once commit-log `ticket` (the caller's last write) is fsynced here: under
+  // appendfsync always with its write, under everysec at the next once-a-second sync, under no never
+  // (nothing fsyncs the WAL on purpose), as Redis's fsynced_reploff; 0 without persistence.
   int LocalSynced(uint64_t ticket) const;
   // min-replicas-to-write (Redis's checkGoodReplicasStatus): false on a primary with fewer streaming
   // replicas that acked within min-replicas-max-lag seconds than min-replicas-to-write; true when

@@ -23,7 +23,9 @@ bool IsValidClientName(std::string_view name) {
 namespace {
 
 bool IsPubSub(const ClientInfo& info) {
-  return info.channels.load(std::memory_order_relaxed) + info.patterns.load(std::memory_order_relaxed) > 0;
+  const int subscriptions = info.channels.load(std::memory_order_relaxed) +
+                            info.patterns.load(std::memory_order_relaxed);
+  return subscriptions > 0;
 }
 
 // The flags letters of CLIENT LIST ("N" when none applies), in Redis's order. A replica's connection

@@ -181,7 +181,16 @@ void CmdWaitAof(CommandContext& ctx) {
   if (local > 0 && ctx.server().persistence.rocks == nullptr) {
     return ctx.Error("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.");
   }
-  WaitFor(ctx, {.aof = true, .seq = SeqCoveringCaller(ctx), .replicas = static_cast<size_t>(replicas),
+  const uint64_t seq = SeqCoveringCaller(ctx);
+  if (storage::RocksEngine* rocks = ctx.server().persistence.rocks; rocks != nullptr) {
+    // Under always the caller's write was fsynced with it; what an earlier policy left unsynced is
+    // synced now, as Redis fsyncs at its next beforeSleep after appendfsync became always.
+    storage::CommitLog& log = rocks->log();
+    if (log.policy() == storage::FsyncPolicy::kAlways && log.synced() < ctx.client().last_ticket) {
+      (void)log.SyncWritten();
+    }
+  }
+  WaitFor(ctx, {.aof = true, .seq = seq, .replicas = static_cast<size_t>(replicas),
                 .ticket = ctx.client().last_ticket, .local = static_cast<int>(local),
                 .deadline_ms = timeout_ms == 0 ? 0 : now + timeout_ms});
 }

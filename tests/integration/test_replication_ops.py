@@ -155,6 +155,13 @@ class WaitAofLocalTest(unittest.TestCase):
         self.assertEqual(self.waitaof(1, 0, 50), [0, 0])  # the timeout answers
         self.r.config_set("appendfsync", "everysec")
 
+    def test_switch_to_always_syncs_what_no_left(self):
+        self.r.config_set("appendfsync", "no")
+        self.r.incr("foo")
+        self.assertEqual(self.waitaof(1, 0, 50), [0, 0])
+        self.r.config_set("appendfsync", "always")
+        self.assertEqual(self.waitaof(1, 0, 0), [1, 0])
+
     def test_inside_multi_answers_at_once(self):
         self.r.config_set("appendfsync", "no")
         self.r.incr("foo")  # never fsynced on purpose under `no`
