@@ -529,7 +529,8 @@ std::vector<std::pair<std::string, std::string>> Config::Get(
     for (const ParamSpec& spec : ParamTable()) {
       if (spec.flags & kParamFileOnly) continue;
       for (const std::string_view name : {spec.name, spec.alias}) {
-        if (!name.empty() && storage::GlobMatch(pattern, name, /*nocase=*/true)) add_once(spec, name, name);
+        if (!name.empty() && storage::GlobMatch(pattern, name, /*nocase=*/true))
+          add_once(spec, name, name);
       }
     }
   }
@@ -542,7 +543,8 @@ std::vector<std::pair<std::string, std::string>> Config::Get(
 absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs, bool local) {
   std::lock_guard write_lock(write_mu_);
   std::vector<const ParamSpec*> specs;
-  std::vector<std::string_view> names;  // each as it was named: an alias is its own config in Redis 7.0
+  std::vector<std::string_view>
+      names;  // each as it was named: an alias is its own config in Redis 7.0
   for (const auto& [name, value] : pairs) {
     const ParamSpec* spec = FindParam(name, /*include_file_only=*/false);
     if (spec == nullptr) {
@@ -662,7 +664,8 @@ bool ReadOldConfig(const std::string& path, RewriteState* state) {
       state->lines.push_back(StrCat("# ??? ", line));
       continue;
     }
-    // Under the row's name: an alias line is rewritten as the name (Redis's rewriteConfigRewriteLine).
+    // Under the row's name: an alias line is rewritten as the name (Redis's
+    // rewriteConfigRewriteLine).
     const ParamSpec* spec = FindParam((*argv)[0], /*include_file_only=*/true);
     state->option_lines[AsciiStrToLower(spec->name)].push_back(state->lines.size());
     state->lines.emplace_back(line);

@@ -4,8 +4,9 @@
 // generic over the row's type (config.cc).
 //
 // Names, defaults, bounds and flags are Redis 7.2's (src/config.c static_configs[]), except where a
-// row says otherwise. Aliases are Redis's too (min-slaves-to-write for min-replicas-to-write); slaveof
-// and replicaof are two file-only rows because the config reads them as one (Config::replicaof).
+// row says otherwise. Aliases are Redis's too (min-slaves-to-write for min-replicas-to-write);
+// slaveof and replicaof are two file-only rows because the config reads them as one
+// (Config::replicaof).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -425,8 +426,8 @@ std::string FormatPercentile(double p) {
 
 const ParamSpec* FindParam(std::string_view name, bool include_file_only) {
   for (const ParamSpec& spec : ParamTable()) {
-    const bool named =
-        EqualsIgnoreCase(spec.name, name) || (!spec.alias.empty() && EqualsIgnoreCase(spec.alias, name));
+    const bool named = EqualsIgnoreCase(spec.name, name) ||
+                       (!spec.alias.empty() && EqualsIgnoreCase(spec.alias, name));
     if (named && (include_file_only || !(spec.flags & kParamFileOnly))) return &spec;
   }
   return nullptr;

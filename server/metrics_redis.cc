@@ -52,7 +52,8 @@ void ServerFamilies(const ServerState& s, Families* out) {
   Gauge(out, "redis_hz", s.config.hz());
   Gauge(out, "redis_configured_hz", s.config.hz());
   const Replication& repl = *s.replication;
-  AddSample(AddFamily(out, "redis_instance_info", "Information about the Redis instance", MetricType::Gauge),
+  AddSample(AddFamily(out, "redis_instance_info", "Information about the Redis instance",
+                      MetricType::Gauge),
             1,
             {{"role", repl.is_replica() ? "slave" : "master"},
              {"redis_version", std::string(kRedisVersion)},
@@ -158,9 +159,10 @@ void KeyspaceFamilies(const ServerState& s, Families* out) {
   }
 }
 
-// INFO replication as the exporter maps it (info.go handleMetricsReplication and the metricMapGauges
-// rows): the link's fields with {master_host, master_port} on a replica, one offset and lag sample per
-// `slaveN:` line on a primary, and the generic fields on both. Offsets are sequence numbers, as in INFO.
+// INFO replication as the exporter maps it (info.go handleMetricsReplication and the
+// metricMapGauges rows): the link's fields with {master_host, master_port} on a replica, one offset
+// and lag sample per `slaveN:` line on a primary, and the generic fields on both. Offsets are
+// sequence numbers, as in INFO.
 void ReplicaLinkFamilies(const Replication& repl, Families* out) {
   const LinkView link = repl.Link();
   const std::vector<prometheus::ClientMetric::Label> master = {{"master_host", link.host},
@@ -169,11 +171,14 @@ void ReplicaLinkFamilies(const Replication& repl, Families* out) {
     AddSample(AddFamily(out, name, help, MetricType::Gauge), value, master);
   };
   gauge("redis_master_link_up", "Master link status on Redis slave", link.up ? 1 : 0);
-  gauge("redis_master_last_io_seconds_ago", "Master last io seconds ago", static_cast<double>(link.last_io_s));
+  gauge("redis_master_last_io_seconds_ago", "Master last io seconds ago",
+        static_cast<double>(link.last_io_s));
   gauge("redis_master_sync_in_progress", "Master sync in progress", link.sync_in_progress ? 1 : 0);
-  gauge("redis_slave_repl_offset", "Slave replication offset", static_cast<double>(repl.last_seq()));
-  AddSample(AddFamily(out, "redis_slave_info", "Information about the Redis slave", MetricType::Gauge), 1,
-            {{"master_host", link.host}, {"master_port", StrCat(link.port)}, {"read_only", "1"}});
+  gauge("redis_slave_repl_offset", "Slave replication offset",
+        static_cast<double>(repl.last_seq()));
+  AddSample(
+      AddFamily(out, "redis_slave_info", "Information about the Redis slave", MetricType::Gauge), 1,
+      {{"master_host", link.host}, {"master_port", StrCat(link.port)}, {"read_only", "1"}});
   Gauge(out, "redis_slave_priority", 100);
 }
 
@@ -181,8 +186,8 @@ void ConnectedReplicaFamilies(const Replication& repl, Families* out) {
   const std::vector<ReplicaView> replicas = repl.Replicas();
   Gauge(out, "redis_connected_slaves", static_cast<double>(replicas.size()));
   if (replicas.empty()) return;  // the exporter has no slaveN: line to make these from
-  MetricFamily& offset = AddFamily(out, "redis_connected_slave_offset_bytes", "Offset of connected slave",
-                                   MetricType::Gauge);
+  MetricFamily& offset = AddFamily(out, "redis_connected_slave_offset_bytes",
+                                   "Offset of connected slave", MetricType::Gauge);
   MetricFamily& lag = AddFamily(out, "redis_connected_slave_lag_seconds", "Lag of connected slave",
                                 MetricType::Gauge);
   for (const ReplicaView& r : replicas) {
@@ -196,7 +201,8 @@ void ConnectedReplicaFamilies(const Replication& repl, Families* out) {
 void ReplicationFamilies(Replication& repl, Families* out) {
   if (repl.is_replica()) ReplicaLinkFamilies(repl, out);
   ConnectedReplicaFamilies(repl, out);
-  const replication::RingStats ring = repl.ring() != nullptr ? repl.ring()->stats() : replication::RingStats{};
+  const replication::RingStats ring =
+      repl.ring() != nullptr ? repl.ring()->stats() : replication::RingStats{};
   Gauge(out, "redis_master_repl_offset", static_cast<double>(repl.last_seq()));
   Gauge(out, "redis_second_repl_offset", -1);
   Gauge(out, "redis_repl_backlog_is_active", repl.enabled() ? 1 : 0);

@@ -72,7 +72,8 @@ absl::Status Replication::Start() {
 std::string Replication::NotReadyReason() const {
   if (!is_replica()) return "";
   const LinkView link = Link();
-  if (link.sync_in_progress) return StrCat("replica: full sync from ", link.host, ":", link.port, " in progress");
+  if (link.sync_in_progress)
+    return StrCat("replica: full sync from ", link.host, ":", link.port, " in progress");
   const int64_t timeout_s = server_.config.repl_timeout();
   if (!link.up && link.down_since_s > timeout_s) {
     return StrCat("replica: link to ", link.host, ":", link.port, " down for ", link.down_since_s,
@@ -283,8 +284,8 @@ std::string Replication::WaitReply(const WaitRequest& request, bool* done) const
   return StrCat("*2\r\n:", local, "\r\n:", synced, "\r\n");
 }
 
-void Replication::AddWaiter(std::shared_ptr<BlockedClient> blocked, std::shared_ptr<ClientHandle> handle,
-                            const WaitRequest& request) {
+void Replication::AddWaiter(std::shared_ptr<BlockedClient> blocked,
+                            std::shared_ptr<ClientHandle> handle, const WaitRequest& request) {
   {
     std::lock_guard lock(waiters_mu_);
     if (stopping_) return;

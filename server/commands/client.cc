@@ -23,14 +23,14 @@ bool IsValidClientName(std::string_view name) {
 namespace {
 
 bool IsPubSub(const ClientInfo& info) {
-  const int subscriptions = info.channels.load(std::memory_order_relaxed) +
-                            info.patterns.load(std::memory_order_relaxed);
+  const int subscriptions =
+      info.channels.load(std::memory_order_relaxed) + info.patterns.load(std::memory_order_relaxed);
   return subscriptions > 0;
 }
 
-// The flags letters of CLIENT LIST ("N" when none applies), in Redis's order. A replica's connection
-// is S (its stream, after SKVSYNC). The replica's own link to its primary is not a client here (it is
-// the link's thread, server/repl_replica.h), so no connection shows M.
+// The flags letters of CLIENT LIST ("N" when none applies), in Redis's order. A replica's
+// connection is S (its stream, after SKVSYNC). The replica's own link to its primary is not a
+// client here (it is the link's thread, server/repl_replica.h), so no connection shows M.
 std::string ClientFlagLetters(const ClientInfo& info) {
   std::string flags;
   const uint32_t f = info.flags.load(std::memory_order_relaxed);
@@ -73,15 +73,16 @@ std::string ClientListLine(const ClientInfo& info, int64_t now_ms) {
 
 namespace {
 
-// Redis's client types (getClientType): a replica's stream is `replica` (alias `slave`); a client with
-// subscriptions is `pubsub`; MONITOR clients are `normal`. `master` names no client here (see
+// Redis's client types (getClientType): a replica's stream is `replica` (alias `slave`); a client
+// with subscriptions is `pubsub`; MONITOR clients are `normal`. `master` names no client here (see
 // ClientFlagLetters).
 enum class ClientType { kNormal, kReplica, kPubSub, kMaster };
 
 // Redis's getClientTypeByName; nullopt for an unknown name.
 std::optional<ClientType> ClientTypeByName(std::string_view name) {
   if (EqualsIgnoreCase(name, "normal")) return ClientType::kNormal;
-  if (EqualsIgnoreCase(name, "replica") || EqualsIgnoreCase(name, "slave")) return ClientType::kReplica;
+  if (EqualsIgnoreCase(name, "replica") || EqualsIgnoreCase(name, "slave"))
+    return ClientType::kReplica;
   if (EqualsIgnoreCase(name, "pubsub")) return ClientType::kPubSub;
   if (EqualsIgnoreCase(name, "master")) return ClientType::kMaster;
   return std::nullopt;
@@ -94,7 +95,9 @@ ClientType TypeOf(const ClientInfo& info) {
   return ClientType::kNormal;
 }
 
-std::string UnknownClientType(std::string_view name) { return StrCat("ERR Unknown client type '", name, "'"); }
+std::string UnknownClientType(std::string_view name) {
+  return StrCat("ERR Unknown client type '", name, "'");
+}
 
 void ReplyClientLines(CommandContext& ctx, const std::vector<ClientRegistry::Client>& clients) {
   const int64_t now = ctx.server().clock.NowMs();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Replication commands (docs/replication.md): REPLICAOF/SLAVEOF, ROLE, REPLCONF and SKVSYNC, the
 // handshake our replicas send (Redis's PSYNC has no room for a history list or a RocksDB sequence).
+#include "server/replication.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -12,7 +14,6 @@
 #include "server/commands/families.h"
 #include "server/errors.h"
 #include "server/persistence.h"
-#include "server/replication.h"
 #include "storage/rocks_engine.h"
 
 namespace sessionkv::server {
@@ -120,8 +121,8 @@ void CmdSkvSync(CommandContext& ctx) {
 }
 
 // The newest sequence, covering the caller's writes. A command pipelined after a write runs before
-// the write's batch leaves the commit log (its reply waits, the next command does not): the batch is
-// written first, so that the sequence includes it.
+// the write's batch leaves the commit log (its reply waits, the next command does not): the batch
+// is written first, so that the sequence includes it.
 uint64_t SeqCoveringCaller(CommandContext& ctx) {
   storage::RocksEngine* rocks = ctx.server().persistence.rocks;
   const uint64_t ticket = ctx.client().last_ticket;
@@ -129,8 +130,8 @@ uint64_t SeqCoveringCaller(CommandContext& ctx) {
   return ctx.server().replication->last_seq();
 }
 
-// Blocks the caller until `request` is met or its deadline, or answers now when it is met already or
-// the caller cannot block (MULTI, scripts: Redis answers with the counts reached).
+// Blocks the caller until `request` is met or its deadline, or answers now when it is met already
+// or the caller cannot block (MULTI, scripts: Redis answers with the counts reached).
 void WaitFor(CommandContext& ctx, Replication::WaitRequest request) {
   Replication& repl = *ctx.server().replication;
   bool done = false;
@@ -144,7 +145,8 @@ void WaitFor(CommandContext& ctx, Replication::WaitRequest request) {
 
 // A timeout in milliseconds as Redis's getTimeoutFromObjectOrReply reads it; false after the error.
 bool ParseTimeoutMs(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms) {
-  if (!ParseInt64(arg, timeout_ms)) return ctx.Error("ERR timeout is not an integer or out of range"), false;
+  if (!ParseInt64(arg, timeout_ms))
+    return ctx.Error("ERR timeout is not an integer or out of range"), false;
   if (*timeout_ms < 0) return ctx.Error("ERR timeout is negative"), false;
   return true;
 }
@@ -152,31 +154,40 @@ bool ParseTimeoutMs(CommandContext& ctx, std::string_view arg, int64_t* timeout_
 // WAIT numreplicas timeout: the number of replicas that acknowledged every write the caller made.
 void CmdWait(CommandContext& ctx) {
   int64_t needed = 0, timeout_ms = 0;
-  if (!ParseInt64(ctx.arg(1), &needed)) return ctx.Error("ERR value is not an integer or out of range");
+  if (!ParseInt64(ctx.arg(1), &needed))
+    return ctx.Error("ERR value is not an integer or out of range");
   if (!ParseTimeoutMs(ctx, ctx.arg(2), &timeout_ms)) return;
   if (ctx.server().replication->is_replica()) {
     return ctx.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a "
                      "replica is configured to be writable (which is not the default) writes to replicas are just "
                      "local and are not propagated.");
   }
-  WaitFor(ctx, {.seq = SeqCoveringCaller(ctx), .replicas = static_cast<size_t>(std::max<int64_t>(needed, 0)),
+  WaitFor(ctx, {.seq = SeqCoveringCaller(ctx),
+                .replicas = static_cast<size_t>(std::max<int64_t>(needed, 0)),
                 .deadline_ms = timeout_ms == 0 ? 0 : SteadyMillis() + timeout_ms});
 }
 
-// WAITAOF numlocal numreplicas timeout (Redis 7.2): [local, replicas] that fsynced every write the caller
-// made: local is this primary's WAL (0 or 1), replicas those whose FACK covers the caller's sequence.
+// WAITAOF numlocal numreplicas timeout (Redis 7.2): [local, replicas] that fsynced every write the
+// caller made: local is this primary's WAL (0 or 1), replicas those whose FACK covers the caller's
+// sequence.
 void CmdWaitAof(CommandContext& ctx) {
   int64_t local = 0, replicas = 0, timeout_ms = 0;
-  if (!ParseInt64(ctx.arg(1), &local)) return ctx.Error("ERR value is not an integer or out of range");
-  if (local < 0 || local > 1) return ctx.Error("ERR value is out of range, value must between 0 and 1");
-  if (!ParseInt64(ctx.arg(2), &replicas)) return ctx.Error("ERR value is not an integer or out of range");
+  if (!ParseInt64(ctx.arg(1), &local))
+    return ctx.Error("ERR value is not an integer or out of range");
+  if (local < 0 || local > 1)
+    return ctx.Error("ERR value is out of range, value must between 0 and 1");
+  if (!ParseInt64(ctx.arg(2), &replicas))
+    return ctx.Error("ERR value is not an integer or out of range");
   if (replicas < 0) return ctx.Error("ERR value is out of range, must be positive");
   if (!ParseTimeoutMs(ctx, ctx.arg(3), &timeout_ms)) return;
   const int64_t now = SteadyMillis();
-  if (timeout_ms > std::numeric_limits<int64_t>::max() - now) return ctx.Error("ERR timeout is out of range");
+  if (timeout_ms > std::numeric_limits<int64_t>::max() - now)
+    return ctx.Error("ERR timeout is out of range");
   if (ctx.server().replication->is_replica()) {
-    return ctx.Error("ERR WAITAOF cannot be used with replica instances. Please also note that writes to replicas "
-                     "are just local and are not propagated.");
+    return ctx.Error(
+        "ERR WAITAOF cannot be used with replica instances. Please also note that writes to "
+        "replicas "
+        "are just local and are not propagated.");
   }
   if (local > 0 && ctx.server().persistence.rocks == nullptr) {
     return ctx.Error("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.");
@@ -190,8 +201,11 @@ void CmdWaitAof(CommandContext& ctx) {
       (void)log.SyncWritten();
     }
   }
-  WaitFor(ctx, {.aof = true, .seq = seq, .replicas = static_cast<size_t>(replicas),
-                .ticket = ctx.client().last_ticket, .local = static_cast<int>(local),
+  WaitFor(ctx, {.aof = true,
+                .seq = seq,
+                .replicas = static_cast<size_t>(replicas),
+                .ticket = ctx.client().last_ticket,
+                .local = static_cast<int>(local),
                 .deadline_ms = timeout_ms == 0 ? 0 : now + timeout_ms});
 }
 
@@ -203,9 +217,15 @@ void RegisterReplicationCommands(CommandTable& table) {
              .summary = "Blocks until the asynchronous replication of all preceding write commands sent by the "
                         "connection are completed.",
              .tips = "request_policy:all_shards response_policy:agg_min"});
-  table.Add({.name = "waitaof", .arity = 4, .flags = "blocking", .acl = "@slow @connection",
-             .handler = CmdWaitAof, .group = "generic", .since = "7.2.0",
-             .summary = "Blocks until all of the preceding write commands sent by the connection are written to the "
+  table.Add({.name = "waitaof",
+             .arity = 4,
+             .flags = "blocking",
+             .acl = "@slow @connection",
+             .handler = CmdWaitAof,
+             .group = "generic",
+             .since = "7.2.0",
+             .summary = "Blocks until all of the preceding write commands sent by the connection "
+                        "are written to the "
                         "append-only file of the primary and/or replicas.",
              .tips = "request_policy:all_shards response_policy:agg_min"});
   for (const char* name : {"replicaof", "slaveof"}) {
