@@ -152,6 +152,7 @@ absl::Status Replication::Follow(const std::string& host, int port) {
     ring_->Reset(rocks->last_sequence() + 1);
     ring_active_.store(false, std::memory_order_release);
     StopStreams();  // as Redis disconnects its replicas when it becomes one
+    FailWaiters();
   }
   StartLinkTo(host, port);
   Log(LogLevel::kNotice, StrCat("Connecting to MASTER ", host, ":", port));
@@ -320,6 +321,21 @@ void Replication::ServeWaiters() {
   for (auto& [w, reply] : due) {
     if (w.blocked->done.exchange(true, std::memory_order_acq_rel)) continue;
     w.handle->Resume(std::move(reply), 0);
+  }
+}
+
+void Replication::FailWaiters() {
+  std::vector<Waiter> waiters;
+  {
+    std::lock_guard lock(waiters_mu_);
+    waiters.swap(waiters_);
+  }
+  for (Waiter& w : waiters) {
+    if (w.blocked->done.exchange(true, std::memory_order_acq_rel)) continue;
+    w.handle->Resume(
+        "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
+        "replica?)\r\n",
+        0);
   }
 }
 

@@ -153,6 +153,9 @@ class Replication {
   void StopStreams();
   // Answers the WAIT clients that are satisfied or past their deadline; drops those already answered.
   void ServeWaiters();
+  // Becoming a replica ends every WAIT and WAITAOF with Redis's -UNBLOCKED error (its
+  // disconnectAllBlockedClients): their writes can no longer be acknowledged.
+  void FailWaiters();
   void WaiterLoop();
 
   struct Waiter {

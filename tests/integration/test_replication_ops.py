@@ -301,6 +301,20 @@ class ReplicationOpsTest(unittest.TestCase):
         time.sleep(3)
         self.assertEqual(replica.http("/readyz")[0], 200)
 
+    def test_becoming_a_replica_unblocks_wait_and_waitaof(self):
+        waiters = [self.primary.client(), self.primary.client()]
+        conns = [w.connection_pool.get_connection("_") for w in waiters]
+        conns[0].send_command("WAITAOF", 0, 1, 0)
+        conns[1].send_command("WAIT", 1, 0)
+        wait_for(lambda: self.p.info("clients")["blocked_clients"] == 2, what="both to block")
+        self.p.execute_command("REPLICAOF", "127.0.0.1", free_port())
+        for c in conns:
+            with self.assertRaises(redis.ResponseError) as e:
+                c.read_response()
+            self.assertEqual(str(e.exception), "UNBLOCKED force unblock from blocking operation, instance state "
+                                               "changed (master -> replica?)")
+        self.p.execute_command("REPLICAOF", "NO", "ONE")
+
     def test_waitaof_counts_replica_fsyncs(self):
         replica, r = self.start_replica({"appendfsync": "always"})
         self.p.config_set("appendfsync", "always")
