@@ -511,21 +511,26 @@ void Config::AppendMatch(const ParamSpec& spec, std::string_view shown_name,
 std::vector<std::pair<std::string, std::string>> Config::Get(
     const std::vector<std::string_view>& patterns) const {
   std::vector<std::pair<std::string, std::string>> out;
-  std::array<bool, kParamCount> seen{};
+  // Redis's configs dictionary holds an alias as a name of its own: a parameter is listed once per
+  // name that matched (both names for `min-*`), under the spelling that matched.
+  std::array<bool, kParamCount> seen{}, seen_alias{};
+  auto add_once = [&](const ParamSpec& spec, std::string_view name, std::string_view shown) {
+    auto& seen_as = name == spec.alias ? seen_alias : seen;
+    if (seen_as[static_cast<size_t>(spec.id)]) return;
+    seen_as[static_cast<size_t>(spec.id)] = true;
+    AppendMatch(spec, shown, &out);
+  };
   for (const std::string_view pattern : patterns) {
     if (pattern.find_first_of("[*?") == std::string_view::npos) {
       const ParamSpec* spec = FindParam(pattern, /*include_file_only=*/false);
-      if (spec != nullptr && !seen[static_cast<size_t>(spec->id)]) {
-        seen[static_cast<size_t>(spec->id)] = true;
-        AppendMatch(*spec, pattern, &out);
-      }
+      if (spec != nullptr) add_once(*spec, ParamNameAs(*spec, pattern), pattern);
       continue;
     }
     for (const ParamSpec& spec : ParamTable()) {
-      if ((spec.flags & kParamFileOnly) || seen[static_cast<size_t>(spec.id)]) continue;
-      if (storage::GlobMatch(pattern, spec.name, /*nocase=*/true)) {
-        seen[static_cast<size_t>(spec.id)] = true;
-        AppendMatch(spec, spec.name, &out);
+      if (spec.flags & kParamFileOnly) continue;
+      for (const std::string_view name : {spec.name, spec.alias}) {
+        if (!name.empty() && storage::GlobMatch(pattern, name, /*nocase=*/true))
+          add_once(spec, name, name);
       }
     }
   }
@@ -538,6 +543,8 @@ std::vector<std::pair<std::string, std::string>> Config::Get(
 absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs, bool local) {
   std::lock_guard write_lock(write_mu_);
   std::vector<const ParamSpec*> specs;
+  std::vector<std::string_view>
+      names;  // each as it was named: an alias is its own config in Redis 7.0
   for (const auto& [name, value] : pairs) {
     const ParamSpec* spec = FindParam(name, /*include_file_only=*/false);
     if (spec == nullptr) {
@@ -549,10 +556,12 @@ absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>&
     if ((spec->flags & kParamProtected) && !(protected_ok == 1 || (protected_ok == 2 && local))) {
       return SetError(name, "can't set protected config");
     }
-    if (std::find(specs.begin(), specs.end(), spec) != specs.end()) {
-      return SetError(name, "duplicate parameter");
+    const std::string_view as = ParamNameAs(*spec, name);
+    for (size_t k = 0; k < specs.size(); ++k) {
+      if (specs[k] == spec && names[k] == as) return SetError(name, "duplicate parameter");
     }
     specs.push_back(spec);
+    names.push_back(as);
   }
   std::vector<ParamValue> new_values(specs.size());
   for (size_t i = 0; i < specs.size(); ++i) {
@@ -565,7 +574,7 @@ absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>&
       args.push_back(value);
     }
     std::string err;
-    if (!ParseValue(*specs[i], args, &new_values[i], &err)) return SetError(specs[i]->name, err);
+    if (!ParseValue(*specs[i], args, &new_values[i], &err)) return SetError(names[i], err);
   }
   std::vector<ParamValue> old_values;
   std::vector<bool> changed;
@@ -594,7 +603,7 @@ absl::Status Config::Set(const std::vector<std::pair<std::string, std::string>>&
               StrCat("Failed applying restored failed CONFIG SET command: ", restore.message()));
         }
       }
-      return SetError(specs[i]->name, FromAbsl(status.message()));
+      return SetError(names[i], FromAbsl(status.message()));
     }
   }
   for (size_t i = 0; i < specs.size(); ++i) {
@@ -655,7 +664,10 @@ bool ReadOldConfig(const std::string& path, RewriteState* state) {
       state->lines.push_back(StrCat("# ??? ", line));
       continue;
     }
-    state->option_lines[AsciiStrToLower((*argv)[0])].push_back(state->lines.size());
+    // Under the row's name: an alias line is rewritten as the name (Redis's
+    // rewriteConfigRewriteLine).
+    const ParamSpec* spec = FindParam((*argv)[0], /*include_file_only=*/true);
+    state->option_lines[AsciiStrToLower(spec->name)].push_back(state->lines.size());
     state->lines.emplace_back(line);
   }
   return true;

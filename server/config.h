@@ -134,6 +134,8 @@ enum class Param : uint8_t {
   kReplLogRetentionMb,
   kReplLogRetentionSeconds,
   kReplCompression,
+  kMinReplicasToWrite,
+  kMinReplicasMaxLag,
   kLogFormat,
   kLogTimestampFormat,
   kShutdownTimeout,
@@ -204,6 +206,9 @@ enum ParamFlag : uint32_t {
 struct ParamSpec {
   Param id;
   std::string_view name;
+  // Redis's second name for the same setting (min-slaves-to-write for min-replicas-to-write): found by
+  // FindParam, listed by CONFIG GET patterns under its own name, never written by CONFIG REWRITE.
+  std::string_view alias = {};
   ParamType type;
   uint32_t flags = 0;
   // The default as written in redis.conf; parsed by the type's parser when a Config is built.
@@ -220,8 +225,10 @@ struct ParamSpec {
 
 // All rows, indexed by Param.
 std::span<const ParamSpec> ParamTable();
-// The row named `name` (case-insensitive); file-only rows only when `include_file_only`.
+// The row named `name` or its alias (case-insensitive); file-only rows only when `include_file_only`.
 const ParamSpec* FindParam(std::string_view name, bool include_file_only);
+// The row's name as `typed` spells it: its alias when `typed` is the alias, else its name.
+std::string_view ParamNameAs(const ParamSpec& spec, std::string_view typed);
 
 // A parsed value of any type: `num` for numbers, booleans, enums and notify flags; `str` for
 // strings and dir; `list` for bind and percentiles (each as CONFIG GET prints it).
@@ -414,6 +421,10 @@ class Config {
   // repl-compression: 0 none, 1 zstd (the order of replication::Compression). A replica's choice,
   // announced to its primary as REPLCONF capa zstd.
   int repl_compression() const { return static_cast<int>(Num(Param::kReplCompression)); }
+  // A primary refuses writes (-NOREPLICAS) with fewer than min-replicas-to-write replicas that acked
+  // within min-replicas-max-lag seconds; either one at 0 turns the check off (Redis's defaults 0 / 10).
+  int64_t min_replicas_to_write() const { return Num(Param::kMinReplicasToWrite); }
+  int64_t min_replicas_max_lag() const { return Num(Param::kMinReplicasMaxLag); }
   LogFormat log_format() const { return static_cast<LogFormat>(Num(Param::kLogFormat)); }
   LogTimestampFormat log_timestamp_format() const {
     return static_cast<LogTimestampFormat>(Num(Param::kLogTimestampFormat));

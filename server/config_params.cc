@@ -4,8 +4,9 @@
 // generic over the row's type (config.cc).
 //
 // Names, defaults, bounds and flags are Redis 7.2's (src/config.c static_configs[]), except where a
-// row says otherwise. None of these directives has an alias in Redis 7 (aliases such as
-// slaveof/replicaof come with the directives that need them).
+// row says otherwise. Aliases are Redis's too (min-slaves-to-write for min-replicas-to-write);
+// slaveof and replicaof are two file-only rows because the config reads them as one
+// (Config::replicaof).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -243,6 +244,10 @@ constexpr ParamSpec kParams[] = {
     // zstd); a primary compresses only for replicas that asked. Read at each connection of the link.
     {.id = Param::kReplCompression, .name = "repl-compression", .type = kEnum, .default_value = "zstd",
      .enum_names = kReplCompressionNames},
+    {.id = Param::kMinReplicasToWrite, .name = "min-replicas-to-write", .alias = "min-slaves-to-write",
+     .type = kInteger, .default_value = "0", .min = 0, .max = INT_MAX},
+    {.id = Param::kMinReplicasMaxLag, .name = "min-replicas-max-lag", .alias = "min-slaves-max-lag",
+     .type = kInteger, .default_value = "10", .min = 0, .max = INT_MAX},
     {.id = Param::kLogFormat, .name = "log-format", .type = kEnum, .default_value = "legacy",
      .enum_names = kLogFormatNames},
     {.id = Param::kLogTimestampFormat, .name = "log-timestamp-format", .type = kEnum,
@@ -431,12 +436,15 @@ std::string FormatPercentile(double p) {
 
 const ParamSpec* FindParam(std::string_view name, bool include_file_only) {
   for (const ParamSpec& spec : ParamTable()) {
-    if (EqualsIgnoreCase(spec.name, name) &&
-        (include_file_only || !(spec.flags & kParamFileOnly))) {
-      return &spec;
-    }
+    const bool named = EqualsIgnoreCase(spec.name, name) ||
+                       (!spec.alias.empty() && EqualsIgnoreCase(spec.alias, name));
+    if (named && (include_file_only || !(spec.flags & kParamFileOnly))) return &spec;
   }
   return nullptr;
+}
+
+std::string_view ParamNameAs(const ParamSpec& spec, std::string_view typed) {
+  return !spec.alias.empty() && EqualsIgnoreCase(spec.alias, typed) ? spec.alias : spec.name;
 }
 
 std::optional<uint32_t> ParseNotifyFlags(std::string_view classes) {

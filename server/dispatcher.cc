@@ -15,6 +15,7 @@
 #include "server/errors.h"
 #include "server/eviction.h"
 #include "server/mutation_scope.h"
+#include "server/replication.h"
 #include "server/shard_locks.h"
 #include "server/transaction.h"
 
@@ -199,6 +200,10 @@ const CommandSpec* Dispatcher::Resolve(const std::vector<std::string_view>& args
   // (PING too, so health checks notice), and everything without the `loading` flag while loading.
   if (server_.engine->write_failed() && (IsWrite(*spec, client) || spec->full_name == "ping")) {
     return reject(*spec, MisconfError(server_.engine->write_error()));
+  }
+  // min-replicas-to-write, between MISCONF and READONLY as in Redis's processCommand.
+  if (IsWrite(*spec, client) && !server_.replication->EnoughGoodReplicas()) {
+    return reject(*spec, kErrNoReplicas);
   }
   if (server_.keyspace.replica() && IsWrite(*spec, client)) return reject(*spec, kErrReadonlyReplica);
   if (server_.persistence.loading.load(std::memory_order_acquire) && !spec->has(kCmdLoading)) {

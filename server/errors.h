@@ -47,6 +47,8 @@ inline constexpr std::string_view kErrOom = "OOM command not allowed when used m
 // Redis's shared.loadingerr: commands without the `loading` flag while the data is being loaded.
 inline constexpr std::string_view kErrLoading = "LOADING Redis is loading the dataset in memory";
 inline constexpr std::string_view kErrReadonlyReplica = "READONLY You can't write against a read only replica.";
+// A primary with fewer good replicas than min-replicas-to-write (Redis's shared.noreplicaserr).
+inline constexpr std::string_view kErrNoReplicas = "NOREPLICAS Not enough good replicas to write.";
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 

@@ -2,11 +2,12 @@
 // What /healthz and /readyz answer (server/http_endpoint.h), for Kubernetes probes and DNS-failover
 // health checks.
 //
-// Alive (/healthz): the process answers HTTP. Ready (/readyz): not shutting down, and every readiness
-// check registered by a subsystem passes: the persistence engine adds "not loading", replication
-// (issue 5) adds "link up and lag under readyz-max-replica-lag-ms" for a replica. Checks run on the
-// endpoint's thread for every probe, so each must be cheap and must never take a shard lock (read
-// an atomic).
+// Alive (/healthz): the process answers HTTP. Ready (/readyz): not shutting down, and every
+// readiness check registered by a subsystem passes: the persistence engine adds "not loading",
+// replication adds, for a replica, "no full sync in progress and the link not down longer than
+// repl-timeout" (Replication::NotReadyReason; the lag under readyz-max-replica-lag-ms is issue 5's
+// LagTracker). Checks run on the endpoint's thread for every probe, so each must be cheap and must
+// never take a shard lock (read an atomic).
 #pragma once
 
 #include <atomic>

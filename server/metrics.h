@@ -4,12 +4,13 @@
 // Two kinds of families, collected in this order on every scrape:
 //  - Sources: functions that build families at scrape time from a subsystem's own counters. The
 //    server's source (server/metrics_redis.cc) emits redis_exporter's names, types and labels
-//    (redis_up, redis_commands_total{cmd}, redis_db_keys{db}, ...) so the common Redis dashboards and
-//    alerts work unchanged. Later subsystems add theirs when their data exists: the persistence engine
-//    redis_loading_dump_file and redis_rdb_last_save_timestamp_seconds, replication (issue 5)
-//    redis_master_link_up{master_host,master_port}, redis_master_repl_offset and
-//    redis_connected_slave_lag_seconds{slave_ip,slave_port,slave_state}. Nothing is exported for a
-//    subsystem that does not exist, so a dashboard never shows an invented zero.
+//    (redis_up, redis_commands_total{cmd}, redis_db_keys{db}, ...) so the common Redis dashboards
+//    and alerts work unchanged, INFO replication's fields included: redis_master_link_up
+//    {master_host,master_port} on a replica, redis_connected_slave_lag_seconds{slave_ip,slave_port,
+//    slave_state} per connected replica, each only where INFO has its field. Later subsystems add
+//    theirs when their data exists: the persistence engine redis_loading_dump_file and
+//    redis_rdb_last_save_timestamp_seconds. Nothing is exported for a subsystem that does not
+//    exist, so a dashboard never shows an invented zero.
 //  - registry(): sessionkv's own metrics, owned by prometheus-cpp (counters, gauges, histograms that
 //    are updated where things happen). The expiry-delay histogram is registered here; the persistence
 //    engine adds sessionkv_commit_queue_depth and sessionkv_wal_sync_duration_seconds, replication

@@ -15,6 +15,7 @@
 #include "base/strings.h"
 #include "server/config.h"
 #include "server/memory.h"
+#include "server/replication.h"
 #include "server/version.h"
 
 namespace sessionkv::server {
@@ -50,9 +51,11 @@ void ServerFamilies(const ServerState& s, Families* out) {
   Gauge(out, "redis_process_id", static_cast<double>(getpid()));
   Gauge(out, "redis_hz", s.config.hz());
   Gauge(out, "redis_configured_hz", s.config.hz());
-  AddSample(AddFamily(out, "redis_instance_info", "Information about the Redis instance", MetricType::Gauge),
+  const Replication& repl = *s.replication;
+  AddSample(AddFamily(out, "redis_instance_info", "Information about the Redis instance",
+                      MetricType::Gauge),
             1,
-            {{"role", "master"},
+            {{"role", repl.is_replica() ? "slave" : "master"},
              {"redis_version", std::string(kRedisVersion)},
              {"redis_build_id", "0"},
              {"redis_mode", "standalone"},
@@ -61,7 +64,7 @@ void ServerFamilies(const ServerState& s, Families* out) {
              {"tcp_port", StrCat(s.config.port())},
              {"run_id", s.run_id},
              {"process_id", pid},
-             {"master_replid", s.run_id}});
+             {"master_replid", repl.enabled() ? repl.history_id() : s.run_id}});
   AddSample(AddFamily(out, "sessionkv_build_info", "sessionkv's version and the Redis version it matches",
                       MetricType::Gauge),
             1, {{"version", std::string(kSessionkvVersion)}, {"redis_version", std::string(kRedisVersion)}});
@@ -156,6 +159,62 @@ void KeyspaceFamilies(const ServerState& s, Families* out) {
   }
 }
 
+// INFO replication as the exporter maps it (info.go handleMetricsReplication and the
+// metricMapGauges rows): the link's fields with {master_host, master_port} on a replica, one offset
+// and lag sample per `slaveN:` line on a primary, and the generic fields on both. Offsets are
+// sequence numbers, as in INFO.
+void ReplicaLinkFamilies(const Replication& repl, Families* out) {
+  const LinkView link = repl.Link();
+  const std::vector<prometheus::ClientMetric::Label> master = {{"master_host", link.host},
+                                                               {"master_port", StrCat(link.port)}};
+  auto gauge = [&](const char* name, const char* help, double value) {
+    AddSample(AddFamily(out, name, help, MetricType::Gauge), value, master);
+  };
+  gauge("redis_master_link_up", "Master link status on Redis slave", link.up ? 1 : 0);
+  gauge("redis_master_last_io_seconds_ago", "Master last io seconds ago",
+        static_cast<double>(link.last_io_s));
+  gauge("redis_master_sync_in_progress", "Master sync in progress", link.sync_in_progress ? 1 : 0);
+  gauge("redis_slave_repl_offset", "Slave replication offset",
+        static_cast<double>(repl.last_seq()));
+  AddSample(
+      AddFamily(out, "redis_slave_info", "Information about the Redis slave", MetricType::Gauge), 1,
+      {{"master_host", link.host}, {"master_port", StrCat(link.port)}, {"read_only", "1"}});
+  Gauge(out, "redis_slave_priority", 100);
+}
+
+void ConnectedReplicaFamilies(const Replication& repl, Families* out) {
+  const std::vector<ReplicaView> replicas = repl.Replicas();
+  Gauge(out, "redis_connected_slaves", static_cast<double>(replicas.size()));
+  if (replicas.empty()) return;  // the exporter has no slaveN: line to make these from
+  MetricFamily& offset = AddFamily(out, "redis_connected_slave_offset_bytes",
+                                   "Offset of connected slave", MetricType::Gauge);
+  MetricFamily& lag = AddFamily(out, "redis_connected_slave_lag_seconds", "Lag of connected slave",
+                                MetricType::Gauge);
+  for (const ReplicaView& r : replicas) {
+    const std::vector<prometheus::ClientMetric::Label> labels = {
+        {"slave_ip", r.ip}, {"slave_port", StrCat(r.port)}, {"slave_state", r.state}};
+    AddSample(offset, static_cast<double>(r.acked_seq), labels);
+    AddSample(lag, static_cast<double>(r.lag_s), labels);
+  }
+}
+
+void ReplicationFamilies(Replication& repl, Families* out) {
+  if (repl.is_replica()) ReplicaLinkFamilies(repl, out);
+  ConnectedReplicaFamilies(repl, out);
+  const replication::RingStats ring =
+      repl.ring() != nullptr ? repl.ring()->stats() : replication::RingStats{};
+  Gauge(out, "redis_master_repl_offset", static_cast<double>(repl.last_seq()));
+  Gauge(out, "redis_second_repl_offset", -1);
+  Gauge(out, "redis_repl_backlog_is_active", repl.enabled() ? 1 : 0);
+  Gauge(out, "redis_replication_backlog_bytes", static_cast<double>(ring.bytes));
+  Gauge(out, "redis_repl_backlog_first_byte_offset", static_cast<double>(ring.oldest_seq));
+  Gauge(out, "redis_repl_backlog_history_bytes", static_cast<double>(ring.batches));
+  // INFO stats' sync_* fields; the exporter maps them as gauges.
+  Gauge(out, "redis_replica_resyncs_full", static_cast<double>(repl.sync_full()));
+  Gauge(out, "redis_replica_partial_resync_accepted", static_cast<double>(repl.sync_partial_ok()));
+  Gauge(out, "redis_replica_partial_resync_denied", static_cast<double>(repl.sync_partial_err()));
+}
+
 }  // namespace
 
 void CollectRedisMetrics(ServerState& s, std::vector<prometheus::MetricFamily>* out) {
@@ -164,9 +223,8 @@ void CollectRedisMetrics(ServerState& s, std::vector<prometheus::MetricFamily>* 
   StatsFamilies(s, out);
   CommandFamilies(s, out);
   KeyspaceFamilies(s, out);
-  // INFO replication of a primary without replicas, as the exporter reports it (no master_link_up: that
-  // field exists only on replicas). Replication (issue 5) replaces this with its own source.
-  Gauge(out, "redis_connected_slaves", 0);
+  // INFO replication exists on every server (memory-only ones too), so its metrics do.
+  ReplicationFamilies(*s.replication, out);
 }
 
 }  // namespace sessionkv::server

@@ -39,6 +39,13 @@ class ReplicaStream {
   void OnAck(uint64_t applied, uint64_t synced);
   uint64_t client_id() const;
   uint64_t acked() const { return acked_.load(std::memory_order_relaxed); }
+  uint64_t synced() const { return synced_.load(std::memory_order_relaxed); }
+  // Streaming (past the Welcome and any snapshot) and acked at most `max_lag_s` seconds before
+  // `now_ms` (steady clock), in whole seconds as Redis counts a good replica.
+  bool Good(int64_t now_ms, int64_t max_lag_s) const {
+    return online_.load(std::memory_order_relaxed) &&
+           (now_ms - last_ack_ms_.load(std::memory_order_relaxed)) / 1000 <= max_lag_s;
+  }
   // `now_ms` on the steady clock.
   ReplicaView View(int64_t now_ms) const;
 

@@ -65,7 +65,21 @@ absl::Status Replication::Start() {
     if (!ring_->Publish(first, count, rep, server_.clock.NowMs()).ok()) ring_->Reset(first + count);
   });
   server_.keyspace.set_replica(replica);
+  server_.health.AddReadinessCheck([this] { return NotReadyReason(); });
   return absl::OkStatus();
+}
+
+std::string Replication::NotReadyReason() const {
+  if (!is_replica()) return "";
+  const LinkView link = Link();
+  if (link.sync_in_progress)
+    return StrCat("replica: full sync from ", link.host, ":", link.port, " in progress");
+  const int64_t timeout_s = server_.config.repl_timeout();
+  if (!link.up && link.down_since_s > timeout_s) {
+    return StrCat("replica: link to ", link.host, ":", link.port, " down for ", link.down_since_s,
+                  " s (repl-timeout ", timeout_s, ")");
+  }
+  return "";
 }
 
 bool Replication::is_replica() const { return server_.keyspace.replica(); }
@@ -138,6 +152,7 @@ absl::Status Replication::Follow(const std::string& host, int port) {
     ring_->Reset(rocks->last_sequence() + 1);
     ring_active_.store(false, std::memory_order_release);
     StopStreams();  // as Redis disconnects its replicas when it becomes one
+    FailWaiters();
   }
   StartLinkTo(host, port);
   Log(LogLevel::kNotice, StrCat("Connecting to MASTER ", host, ":", port));
@@ -232,19 +247,58 @@ size_t Replication::CountAcked(uint64_t seq) const {
   return n;
 }
 
-void Replication::AddWaiter(std::shared_ptr<BlockedClient> blocked, std::shared_ptr<ClientHandle> handle,
-                            uint64_t seq, size_t needed, int64_t deadline_ms) {
+size_t Replication::CountSynced(uint64_t seq) const {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const auto& s : streams_) n += s->synced() >= seq ? 1 : 0;
+  return n;
+}
+
+size_t Replication::CountGoodReplicas(int64_t max_lag_s) const {
+  const int64_t now = SteadyMillis();
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const auto& s : streams_) n += s->Good(now, max_lag_s) ? 1 : 0;
+  return n;
+}
+
+bool Replication::EnoughGoodReplicas() const {
+  const int64_t needed = server_.config.min_replicas_to_write();
+  const int64_t max_lag = server_.config.min_replicas_max_lag();
+  if (needed == 0 || max_lag == 0 || is_replica()) return true;
+  return CountGoodReplicas(max_lag) >= static_cast<size_t>(needed);
+}
+
+int Replication::LocalSynced(uint64_t ticket) const {
+  storage::RocksEngine* rocks = server_.persistence.rocks;
+  return rocks != nullptr && rocks->log().synced() >= ticket ? 1 : 0;
+}
+
+std::string Replication::WaitReply(const WaitRequest& request, bool* done) const {
+  if (!request.aof) {
+    const size_t acked = CountAcked(request.seq);
+    *done = acked >= request.replicas;
+    return StrCat(":", acked, "\r\n");
+  }
+  const size_t synced = CountSynced(request.seq);
+  const int local = LocalSynced(request.ticket);
+  *done = synced >= request.replicas && local >= request.local;
+  return StrCat("*2\r\n:", local, "\r\n:", synced, "\r\n");
+}
+
+void Replication::AddWaiter(std::shared_ptr<BlockedClient> blocked,
+                            std::shared_ptr<ClientHandle> handle, const WaitRequest& request) {
   {
     std::lock_guard lock(waiters_mu_);
     if (stopping_) return;
-    waiters_.push_back({std::move(blocked), std::move(handle), seq, needed, deadline_ms});
+    waiters_.push_back({std::move(blocked), std::move(handle), request});
     if (!waiter_thread_.joinable()) waiter_thread_ = std::thread([this] { WaiterLoop(); });
   }
   waiters_cv_.notify_all();
 }
 
 void Replication::ServeWaiters() {
-  std::vector<std::pair<Waiter, size_t>> due;  // each with its reply, the replicas that acked
+  std::vector<std::pair<Waiter, std::string>> due;  // each with its reply
   {
     std::lock_guard lock(waiters_mu_);
     if (waiters_.empty()) return;
@@ -255,18 +309,34 @@ void Replication::ServeWaiters() {
         it = waiters_.erase(it);
         continue;
       }
-      const size_t acked = CountAcked(it->seq);
-      if (acked >= it->needed || (it->deadline_ms != 0 && now >= it->deadline_ms)) {
-        due.emplace_back(std::move(*it), acked);
+      bool done = false;
+      std::string reply = WaitReply(it->request, &done);
+      if (done || (it->request.deadline_ms != 0 && now >= it->request.deadline_ms)) {
+        due.emplace_back(std::move(*it), std::move(reply));
         it = waiters_.erase(it);
       } else {
         ++it;
       }
     }
   }
-  for (auto& [w, acked] : due) {
+  for (auto& [w, reply] : due) {
     if (w.blocked->done.exchange(true, std::memory_order_acq_rel)) continue;
-    w.handle->Resume(StrCat(":", acked, "\r\n"), 0);
+    w.handle->Resume(std::move(reply), 0);
+  }
+}
+
+void Replication::FailWaiters() {
+  std::vector<Waiter> waiters;
+  {
+    std::lock_guard lock(waiters_mu_);
+    waiters.swap(waiters_);
+  }
+  for (Waiter& w : waiters) {
+    if (w.blocked->done.exchange(true, std::memory_order_acq_rel)) continue;
+    w.handle->Resume(
+        "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
+        "replica?)\r\n",
+        0);
   }
 }
 

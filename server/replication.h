@@ -84,6 +84,11 @@ class Replication {
   void Stop();
 
   bool enabled() const { return ring_ != nullptr; }
+  // /readyz on a replica (server/health.h): why it should get no clients, or "". Not ready while a
+  // full sync is in progress (the data is the old one, or none), or while the link to the primary
+  // has been down longer than repl-timeout (its data may be that old). A primary is always ready
+  // here.
+  std::string NotReadyReason() const;
   // The keyspace's flag is the one record of the role: reads, expiry and the dispatcher look at it too.
   bool is_replica() const;
 
@@ -103,12 +108,39 @@ class Replication {
   // A connection closed: its stream, if any, stops.
   void Detach(uint64_t client_id);
 
-  // WAIT: how many replicas acknowledged sequence `seq`; a client blocked in WAIT (Blocking::Block
-  // without keys) is answered with that count once `needed` replicas acked `seq`, or at `deadline_ms`
-  // (steady clock; 0 = never).
+  // WAIT: how many replicas acknowledged sequence `seq`.
   size_t CountAcked(uint64_t seq) const;
-  void AddWaiter(std::shared_ptr<BlockedClient> blocked, std::shared_ptr<ClientHandle> handle, uint64_t seq,
-                 size_t needed, int64_t deadline_ms);
+  // WAITAOF: how many replicas reported (FACK) sequence `seq` as fsynced.
+  size_t CountSynced(uint64_t seq) const;
+  // WAITAOF's local count: 1 once commit-log `ticket` (the caller's last write) is fsynced here:
+  // under appendfsync always with its write, under everysec at the next once-a-second sync, under
+  // no never (nothing fsyncs the WAL on purpose), as Redis's fsynced_reploff; 0 without
+  // persistence.
+  int LocalSynced(uint64_t ticket) const;
+  // min-replicas-to-write (Redis's checkGoodReplicasStatus): false on a primary with fewer
+  // streaming replicas that acked within min-replicas-max-lag seconds than min-replicas-to-write;
+  // true when either setting is 0 and on a replica. Reads the streams only while the check is on.
+  bool EnoughGoodReplicas() const;
+  // INFO's min_slaves_good_slaves: the streaming replicas whose last ack is at most `max_lag_s`
+  // old.
+  size_t CountGoodReplicas(int64_t max_lag_s) const;
+
+  // What a client blocked in WAIT or WAITAOF (Blocking::Block without keys) waits for: `replicas`
+  // replicas that acked (WAIT) or fsynced (WAITAOF) sequence `seq`, and for WAITAOF `local` (0 or
+  // 1) fsyncs here of commit-log `ticket`; or `deadline_ms` (steady clock; 0 = never). It is
+  // answered with the counts reached: `:n` for WAIT, `[local, replicas]` for WAITAOF.
+  struct WaitRequest {
+    bool aof = false;
+    uint64_t seq = 0;
+    size_t replicas = 0;
+    uint64_t ticket = 0;
+    int local = 0;
+    int64_t deadline_ms = 0;
+  };
+  void AddWaiter(std::shared_ptr<BlockedClient> blocked, std::shared_ptr<ClientHandle> handle,
+                 const WaitRequest& request);
+  // The reply `request` has earned now; `*done` when its targets are met.
+  std::string WaitReply(const WaitRequest& request, bool* done) const;
 
   // For INFO replication, ROLE and the metrics.
   std::vector<ReplicaView> Replicas() const;
@@ -132,14 +164,15 @@ class Replication {
   void StopStreams();
   // Answers the WAIT clients that are satisfied or past their deadline; drops those already answered.
   void ServeWaiters();
+  // Becoming a replica ends every WAIT and WAITAOF with Redis's -UNBLOCKED error (its
+  // disconnectAllBlockedClients): their writes can no longer be acknowledged.
+  void FailWaiters();
   void WaiterLoop();
 
   struct Waiter {
     std::shared_ptr<BlockedClient> blocked;
     std::shared_ptr<ClientHandle> handle;
-    uint64_t seq = 0;
-    size_t needed = 0;
-    int64_t deadline_ms = 0;
+    WaitRequest request;
   };
 
   ServerState& server_;

@@ -25,6 +25,7 @@ extern "C" {
 #include "server/errors.h"
 #include "server/log.h"
 #include "server/lua_values.h"
+#include "server/replication.h"
 #include "server/version.h"
 
 namespace sessionkv::server {
@@ -88,6 +89,8 @@ const CommandSpec* ResolveForScript(ScriptEngine::Run& run, bool wrote,
     *error = "ERR Write commands are not allowed from read-only scripts.";
   } else if (spec->has(kCmdWrite) && server.keyspace.replica()) {
     *error = std::string(kErrReadonlyReplica);  // only the stream writes a replica (scriptVerifyWriteCommandAllow)
+  } else if (spec->has(kCmdWrite) && !wrote && !server.replication->EnoughGoodReplicas()) {
+    *error = std::string(kErrNoReplicas);  // once a script has written it may finish, as in Redis
   } else if (spec->has(kCmdDenyOom) && !wrote && server.config.maxmemory() > 0 &&
              run.caller.client().oom_before_command) {
     *error = std::string(kErrOom);  // once a script has written it may finish, as in Redis

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // CLIENT: ID, SETNAME, GETNAME, SETINFO, LIST, INFO, KILL, NO-EVICT, NO-TOUCH, REPLY, HELP.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,17 +22,24 @@ bool IsValidClientName(std::string_view name) {
 
 namespace {
 
-// The flags letters of CLIENT LIST ("N" when none applies).
+bool IsPubSub(const ClientInfo& info) {
+  const int subscriptions =
+      info.channels.load(std::memory_order_relaxed) + info.patterns.load(std::memory_order_relaxed);
+  return subscriptions > 0;
+}
+
+// The flags letters of CLIENT LIST ("N" when none applies), in Redis's order. A replica's
+// connection is S (its stream, after SKVSYNC). The replica's own link to its primary is not a
+// client here (it is the link's thread, server/repl_replica.h), so no connection shows M.
 std::string ClientFlagLetters(const ClientInfo& info) {
   std::string flags;
   const uint32_t f = info.flags.load(std::memory_order_relaxed);
   if (f & kClientMonitor) flags += 'O';
-  if (info.channels.load(std::memory_order_relaxed) + info.patterns.load(std::memory_order_relaxed) > 0) {
-    flags += 'P';
-  }
+  if ((f & kClientReplica) && !(f & kClientMonitor)) flags += 'S';
+  if (IsPubSub(info)) flags += 'P';
   if (info.multi.load(std::memory_order_relaxed) >= 0) flags += 'x';
-  if (info.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
   if (f & kClientBlocked) flags += 'b';
+  if (info.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
   if (f & kClientCloseAsap) flags += 'A';
   if (f & kClientNoEvict) flags += 'e';
   if (f & kClientNoTouch) flags += 'T';
@@ -64,6 +72,32 @@ std::string ClientListLine(const ClientInfo& info, int64_t now_ms) {
 }
 
 namespace {
+
+// Redis's client types (getClientType): a replica's stream is `replica` (alias `slave`); a client
+// with subscriptions is `pubsub`; MONITOR clients are `normal`. `master` names no client here (see
+// ClientFlagLetters).
+enum class ClientType { kNormal, kReplica, kPubSub, kMaster };
+
+// Redis's getClientTypeByName; nullopt for an unknown name.
+std::optional<ClientType> ClientTypeByName(std::string_view name) {
+  if (EqualsIgnoreCase(name, "normal")) return ClientType::kNormal;
+  if (EqualsIgnoreCase(name, "replica") || EqualsIgnoreCase(name, "slave"))
+    return ClientType::kReplica;
+  if (EqualsIgnoreCase(name, "pubsub")) return ClientType::kPubSub;
+  if (EqualsIgnoreCase(name, "master")) return ClientType::kMaster;
+  return std::nullopt;
+}
+
+ClientType TypeOf(const ClientInfo& info) {
+  const uint32_t f = info.flags.load(std::memory_order_relaxed);
+  if ((f & kClientReplica) && !(f & kClientMonitor)) return ClientType::kReplica;
+  if (IsPubSub(info)) return ClientType::kPubSub;
+  return ClientType::kNormal;
+}
+
+std::string UnknownClientType(std::string_view name) {
+  return StrCat("ERR Unknown client type '", name, "'");
+}
 
 void ReplyClientLines(CommandContext& ctx, const std::vector<ClientRegistry::Client>& clients) {
   const int64_t now = ctx.server().clock.NowMs();
@@ -111,13 +145,12 @@ void CmdClientSetInfo(CommandContext& ctx) {
 void CmdClientList(CommandContext& ctx) {
   ArgCursor cur = ctx.Cursor(2);
   std::vector<int64_t> ids;
-  std::string type;
+  std::optional<ClientType> type;
   while (!cur.Done()) {
     if (cur.EatIf("TYPE") && !cur.Done()) {
-      type = AsciiStrToLower(cur.Next());
-      if (type != "normal" && type != "master" && type != "replica" && type != "slave" && type != "pubsub") {
-        return ctx.Error(StrCat("ERR Unknown client type '", type, "'"));
-      }
+      const std::string_view name = cur.Next();
+      type = ClientTypeByName(name);
+      if (!type) return ctx.Error(UnknownClientType(name));
     } else if (cur.EatIf("ID") && !cur.Done()) {
       while (!cur.Done()) {
         auto id = cur.NextInt();
@@ -130,8 +163,7 @@ void CmdClientList(CommandContext& ctx) {
   }
   std::vector<ClientRegistry::Client> clients = ctx.server().clients.Snapshot();
   std::erase_if(clients, [&](const ClientRegistry::Client& c) {
-    // Every client is a normal one until replication and pub/sub exist.
-    if (!type.empty() && type != "normal") return true;
+    if (type && TypeOf(*c.info) != *type) return true;
     return !ids.empty() && std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.info->id)) == ids.end();
   });
   ReplyClientLines(ctx, clients);
@@ -145,6 +177,7 @@ void CmdClientInfo(CommandContext& ctx) {
 void CmdClientKill(CommandContext& ctx) {
   const bool old_form = ctx.argc() == 3;
   std::string addr, laddr, user;
+  std::optional<ClientType> type;
   int64_t id = 0;
   bool skip_me = true;
   if (old_form) {
@@ -161,12 +194,8 @@ void CmdClientKill(CommandContext& ctx) {
       } else if (EqualsIgnoreCase(opt, "LADDR")) {
         laddr = std::string(value);
       } else if (EqualsIgnoreCase(opt, "TYPE")) {
-        const std::string type = AsciiStrToLower(value);
-        if (type != "normal" && type != "master" && type != "replica" && type != "slave" &&
-            type != "pubsub") {
-          return ctx.Error(StrCat("ERR Unknown client type '", value, "'"));
-        }
-        if (type != "normal") id = -1;  // no such clients yet: matches nothing
+        type = ClientTypeByName(value);
+        if (!type) return ctx.Error(UnknownClientType(value));
       } else if (EqualsIgnoreCase(opt, "USER")) {
         if (ctx.server().acl.Find(value) == nullptr) return ctx.Error(StrCat("ERR No such user '", value, "'"));
         user = std::string(value);
@@ -190,6 +219,7 @@ void CmdClientKill(CommandContext& ctx) {
     if (!addr.empty() && c.info->addr != addr) continue;
     if (!laddr.empty() && c.info->laddr != laddr) continue;
     if (!user.empty() && c.info->user_name() != user) continue;
+    if (type && TypeOf(*c.info) != *type) continue;
     if (c.info->id == self) {
       if (skip_me) continue;
       ctx.client().close_after_reply = true;  // the reply still goes out first, as in Redis

@@ -264,6 +264,10 @@ void ReplicationSection(CommandContext& ctx, std::string* out) {
   }
   const std::vector<ReplicaView> replicas = repl.Replicas();
   Field(out, "connected_slaves", replicas.size());
+  const Config& config = ctx.server().config;
+  if (config.min_replicas_to_write() > 0 && config.min_replicas_max_lag() > 0) {
+    Field(out, "min_slaves_good_slaves", repl.CountGoodReplicas(config.min_replicas_max_lag()));
+  }
   for (size_t i = 0; i < replicas.size(); ++i) {
     const ReplicaView& r = replicas[i];
     Field(out, StrCat("slave", i),

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Replication commands (docs/replication.md): REPLICAOF/SLAVEOF, ROLE, REPLCONF and SKVSYNC, the
 // handshake our replicas send (Redis's PSYNC has no room for a history list or a RocksDB sequence).
+#include "server/replication.h"
+
+#include <algorithm>
+#include <limits>
+
 #include "base/steady_clock.h"
 #include "server/arg_cursor.h"
 #include "server/blocking.h"
@@ -8,7 +13,8 @@
 #include "server/command_context.h"
 #include "server/commands/families.h"
 #include "server/errors.h"
-#include "server/replication.h"
+#include "server/persistence.h"
+#include "storage/rocks_engine.h"
 
 namespace sessionkv::server {
 namespace {
@@ -119,31 +125,93 @@ void CmdSkvSync(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
-// WAIT numreplicas timeout: the number of replicas that acknowledged every write committed before it
-// (the primary's newest sequence now covers the caller's writes: their replies went out after them).
+// The newest sequence, covering the caller's writes. A command pipelined after a write runs before
+// the write's batch leaves the commit log (its reply waits, the next command does not): the batch
+// is written first, so that the sequence includes it.
+uint64_t SeqCoveringCaller(CommandContext& ctx) {
+  storage::RocksEngine* rocks = ctx.server().persistence.rocks;
+  const uint64_t ticket = ctx.client().last_ticket;
+  if (rocks != nullptr && ticket > rocks->log().written()) rocks->Commit(ticket);
+  return ctx.server().replication->last_seq();
+}
+
+// Blocks the caller until `request` is met or its deadline, or answers now when it is met already
+// or the caller cannot block (MULTI, scripts: Redis answers with the counts reached).
+void WaitFor(CommandContext& ctx, Replication::WaitRequest request) {
+  Replication& repl = *ctx.server().replication;
+  bool done = false;
+  std::string reply = repl.WaitReply(request, &done);
+  std::shared_ptr<ClientHandle> handle =
+      done || !Blocking::MayBlock(ctx) ? nullptr : ctx.server().clients.Find(ctx.client().info->id);
+  if (!handle) return (void)ctx.reply().buffer()->append(reply);
+  ctx.server().blocking.Block(ctx, {}, storage::ValueType::kList, 0);
+  repl.AddWaiter(ctx.client().blocked, std::move(handle), request);
+}
+
+// A timeout in milliseconds as Redis's getTimeoutFromObjectOrReply reads it; false after the error.
+bool ParseTimeoutMs(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms) {
+  if (!ParseInt64(arg, timeout_ms))
+    return ctx.Error("ERR timeout is not an integer or out of range"), false;
+  if (*timeout_ms < 0) return ctx.Error("ERR timeout is negative"), false;
+  return true;
+}
+
+// WAIT numreplicas timeout: the number of replicas that acknowledged every write the caller made.
 void CmdWait(CommandContext& ctx) {
   int64_t needed = 0, timeout_ms = 0;
-  if (!ParseInt64(ctx.arg(1), &needed) || !ParseInt64(ctx.arg(2), &timeout_ms)) {
+  if (!ParseInt64(ctx.arg(1), &needed))
     return ctx.Error("ERR value is not an integer or out of range");
-  }
-  if (timeout_ms < 0) return ctx.Error("ERR timeout is negative");
-  Replication& repl = *ctx.server().replication;
-  if (repl.is_replica()) {
+  if (!ParseTimeoutMs(ctx, ctx.arg(2), &timeout_ms)) return;
+  if (ctx.server().replication->is_replica()) {
     return ctx.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a "
                      "replica is configured to be writable (which is not the default) writes to replicas are just "
                      "local and are not propagated.");
   }
-  const uint64_t seq = repl.last_seq();
-  const size_t acked = repl.CountAcked(seq);
-  // Inside MULTI (or a script) WAIT cannot block: it answers with the count now, as Redis does.
-  if (needed <= 0 || acked >= static_cast<size_t>(needed) || !Blocking::MayBlock(ctx)) {
-    return ctx.reply().Integer(static_cast<int64_t>(acked));
+  WaitFor(ctx, {.seq = SeqCoveringCaller(ctx),
+                .replicas = static_cast<size_t>(std::max<int64_t>(needed, 0)),
+                .deadline_ms = timeout_ms == 0 ? 0 : SteadyMillis() + timeout_ms});
+}
+
+// WAITAOF numlocal numreplicas timeout (Redis 7.2): [local, replicas] that fsynced every write the
+// caller made: local is this primary's WAL (0 or 1), replicas those whose FACK covers the caller's
+// sequence.
+void CmdWaitAof(CommandContext& ctx) {
+  int64_t local = 0, replicas = 0, timeout_ms = 0;
+  if (!ParseInt64(ctx.arg(1), &local))
+    return ctx.Error("ERR value is not an integer or out of range");
+  if (local < 0 || local > 1)
+    return ctx.Error("ERR value is out of range, value must between 0 and 1");
+  if (!ParseInt64(ctx.arg(2), &replicas))
+    return ctx.Error("ERR value is not an integer or out of range");
+  if (replicas < 0) return ctx.Error("ERR value is out of range, must be positive");
+  if (!ParseTimeoutMs(ctx, ctx.arg(3), &timeout_ms)) return;
+  const int64_t now = SteadyMillis();
+  if (timeout_ms > std::numeric_limits<int64_t>::max() - now)
+    return ctx.Error("ERR timeout is out of range");
+  if (ctx.server().replication->is_replica()) {
+    return ctx.Error(
+        "ERR WAITAOF cannot be used with replica instances. Please also note that writes to "
+        "replicas "
+        "are just local and are not propagated.");
   }
-  std::shared_ptr<ClientHandle> handle = ctx.server().clients.Find(ctx.client().info->id);
-  if (!handle) return ctx.reply().Integer(static_cast<int64_t>(acked));
-  ctx.server().blocking.Block(ctx, {}, storage::ValueType::kList, 0);
-  repl.AddWaiter(ctx.client().blocked, std::move(handle), seq, static_cast<size_t>(needed),
-                 timeout_ms == 0 ? 0 : SteadyMillis() + timeout_ms);
+  if (local > 0 && ctx.server().persistence.rocks == nullptr) {
+    return ctx.Error("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.");
+  }
+  const uint64_t seq = SeqCoveringCaller(ctx);
+  if (storage::RocksEngine* rocks = ctx.server().persistence.rocks; rocks != nullptr) {
+    // Under always the caller's write was fsynced with it; what an earlier policy left unsynced is
+    // synced now, as Redis fsyncs at its next beforeSleep after appendfsync became always.
+    storage::CommitLog& log = rocks->log();
+    if (log.policy() == storage::FsyncPolicy::kAlways && log.synced() < ctx.client().last_ticket) {
+      (void)log.SyncWritten();
+    }
+  }
+  WaitFor(ctx, {.aof = true,
+                .seq = seq,
+                .replicas = static_cast<size_t>(replicas),
+                .ticket = ctx.client().last_ticket,
+                .local = static_cast<int>(local),
+                .deadline_ms = timeout_ms == 0 ? 0 : now + timeout_ms});
 }
 
 }  // namespace
@@ -153,6 +221,17 @@ void RegisterReplicationCommands(CommandTable& table) {
              .handler = CmdWait, .group = "generic", .since = "3.0.0",
              .summary = "Blocks until the asynchronous replication of all preceding write commands sent by the "
                         "connection are completed.",
+             .tips = "request_policy:all_shards response_policy:agg_min"});
+  table.Add({.name = "waitaof",
+             .arity = 4,
+             .flags = "blocking",
+             .acl = "@slow @connection",
+             .handler = CmdWaitAof,
+             .group = "generic",
+             .since = "7.2.0",
+             .summary = "Blocks until all of the preceding write commands sent by the connection "
+                        "are written to the "
+                        "append-only file of the primary and/or replicas.",
              .tips = "request_policy:all_shards response_policy:agg_min"});
   for (const char* name : {"replicaof", "slaveof"}) {
     table.Add({.name = name, .arity = 3, .flags = "admin noscript stale no_async_loading",

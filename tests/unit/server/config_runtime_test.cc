@@ -27,7 +27,11 @@ TEST_F(ConfigTest, GetPatternsWithoutCase) {
   EXPECT_THAT(config.Get("tcp-*"),
               ElementsAre(Pair("tcp-keepalive", "300"), Pair("tcp-backlog", "511")));
   const Pairs all = config.Get("*");
-  EXPECT_EQ(all.size(), kParamCount - 3);  // every parameter but include, rename-command and user
+  // Every parameter but include, rename-command and user, and every alias under its own name.
+  size_t aliases = 0;
+  for (const ParamSpec& spec : ParamTable()) aliases += spec.alias.empty() ? 0 : 1;
+  EXPECT_EQ(aliases, 2u);
+  EXPECT_EQ(all.size(), kParamCount - 3 + aliases);
   for (const auto& [name, value] : all) {
     EXPECT_NE(name, "include");
     EXPECT_NE(name, "rename-command");
@@ -41,6 +45,43 @@ TEST_F(ConfigTest, GetSeveralPatternsReportsEachParameterOnce) {
               ElementsAre(Pair("timeout", "0")));
   EXPECT_THAT(config.Get(std::vector<std::string_view>{"PORT", "p*t", "hz"}),
               ElementsAre(Pair("PORT", "6379"), Pair("hz", "10")));
+}
+
+// Redis 7.0 keeps an alias as a config of its own in its dictionary (min-slaves-to-write beside
+// min-replicas-to-write, one value): CONFIG GET lists each name that matches, CONFIG SET takes both
+// in one call (the last wins), errors name the parameter as it was called.
+TEST_F(ConfigTest, AliasesAreNamesOfTheirOwn) {
+  Config config;
+  EXPECT_THAT(config.Get("min-*"),
+              ElementsAre(Pair("min-replicas-to-write", "0"), Pair("min-slaves-to-write", "0"),
+                          Pair("min-replicas-max-lag", "10"), Pair("min-slaves-max-lag", "10")));
+  EXPECT_THAT(config.Get("MIN-SLAVES-to-write"), ElementsAre(Pair("MIN-SLAVES-to-write", "0")));
+  const std::vector<std::string_view> both = {"min-slaves-to-write", "min-replicas-to-write",
+                                              "*slaves-to*"};
+  EXPECT_THAT(config.Get(both),
+              ElementsAre(Pair("min-slaves-to-write", "0"), Pair("min-replicas-to-write", "0")));
+  ASSERT_TRUE(config.Set({{"min-slaves-to-write", "2"}}).ok());
+  EXPECT_EQ(config.min_replicas_to_write(), 2);
+  ASSERT_TRUE(config.Set({{"min-slaves-to-write", "1"}, {"min-replicas-to-write", "3"}}).ok());
+  EXPECT_EQ(config.min_replicas_to_write(), 3);
+  EXPECT_EQ(Message(config.Set({{"min-slaves-max-lag", "1"}, {"min-slaves-max-lag", "2"}})),
+            "ERR CONFIG SET failed (possibly related to argument 'min-slaves-max-lag') - duplicate "
+            "parameter");
+  EXPECT_EQ(Message(config.Set({{"min-slaves-max-lag", "x"}})),
+            "ERR CONFIG SET failed (possibly related to argument 'min-slaves-max-lag') - argument "
+            "couldn't be parsed into an integer");
+}
+
+TEST_F(ConfigTest, RewriteWritesAnAliasLineUnderTheName) {
+  const std::string file = Write("a.conf", "port 6411\nmin-slaves-to-write 2\n");
+  Config config;
+  ASSERT_TRUE(config.LoadFromArgs({file, "--dir", dir_}).ok());
+  EXPECT_EQ(config.min_replicas_to_write(), 2);
+  ASSERT_TRUE(config.Set({{"min-replicas-to-write", "3"}}).ok());
+  ASSERT_TRUE(config.Rewrite().ok());
+  const std::string text = Read(file);
+  EXPECT_THAT(text, ::testing::StartsWith("port 6411\nmin-replicas-to-write 3\n"));
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("min-slaves")));
 }
 
 TEST_F(ConfigTest, GetFormatsValuesAsRedis) {
