@@ -175,6 +175,8 @@ absl::Status PrimaryLink::Handshake() {
 }
 
 absl::Status PrimaryLink::Session() {
+  // Memory holds everything on disk here: what an earlier session applied, or what the load read.
+  repl_.NoteAppliedToMemory(repl_.server().persistence.rocks->last_sequence());
   if (absl::Status s = Connect(); !s.ok()) return s;
   if (absl::Status s = Handshake(); !s.ok()) return s;
   reader_ = std::make_unique<replication::FrameReader>();
@@ -289,6 +291,7 @@ absl::Status PrimaryLink::InstallSnapshot() {
   if (absl::Status s = rocks->Reopen(/*readable_memtable=*/true, staging_dir_); !s.ok()) return s;
   repl_.ring()->Reset(rocks->last_sequence() + 1);
   if (absl::Status s = ReloadMemory(server); !s.ok()) return s;
+  repl_.NoteAppliedToMemory(rocks->last_sequence());
   syncing_ = false;
   up_ = true;
   Log(LogLevel::kNotice, StrCat("MASTER <-> REPLICA sync: finished with success at sequence ", rocks->last_sequence()));
@@ -313,9 +316,11 @@ absl::Status PrimaryLink::OnBatches(const replication::pb::Batches& batches) {
       Log(LogLevel::kWarning, StrCat("Replica: batch at sequence ", seq - batch.Count(),
                                      " could not be applied to memory (", s.message(), "); reloading it"));
       if (absl::Status reload = ReloadMemory(server); !reload.ok()) return reload;
+      repl_.NoteAppliedToMemory(seq - 1);
       continue;
     }
     NotifyExpired(server, result);
+    repl_.NoteAppliedToMemory(seq - 1);
   }
   primary_last_seq_ = std::max<uint64_t>(primary_last_seq_, seq - 1);
   return absl::OkStatus();

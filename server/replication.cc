@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/replication.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "base/steady_clock.h"
@@ -97,6 +98,7 @@ void Replication::StartLink() {
 
 void Replication::StartLinkTo(const std::string& host, int port) {
   std::lock_guard lock(mu_);
+  NoteAppliedToMemory(server_.persistence.rocks->last_sequence());  // before the role reads it
   link_ = std::make_unique<PrimaryLink>(*this, host, port);
   link_->Start();
 }
@@ -385,7 +387,9 @@ LinkView Replication::Link() const {
 }
 
 uint64_t Replication::last_seq() const {
-  return server_.persistence.rocks != nullptr ? server_.persistence.rocks->last_sequence() : 0;
+  if (server_.persistence.rocks == nullptr) return 0;
+  const uint64_t committed = server_.persistence.rocks->last_sequence();
+  return is_replica() ? std::min(committed, memory_seq_.load(std::memory_order_acquire)) : committed;
 }
 
 std::string Replication::history_id() const {

@@ -145,7 +145,11 @@ class Replication {
   // For INFO replication, ROLE and the metrics.
   std::vector<ReplicaView> Replicas() const;
   LinkView Link() const;
+  // The replication offset: the last committed sequence; on a replica the last one memory has too
+  // (RocksDB takes a batch a moment before memory does, and a client that saw the offset must read it).
   uint64_t last_seq() const;
+  // The replica's link, after memory took everything up to `seq`.
+  void NoteAppliedToMemory(uint64_t seq) { memory_seq_.store(seq, std::memory_order_release); }
   std::string history_id() const;
   uint64_t sync_full() const { return sync_full_.load(std::memory_order_relaxed); }
   uint64_t sync_partial_ok() const { return sync_partial_ok_.load(std::memory_order_relaxed); }
@@ -185,6 +189,7 @@ class Replication {
   std::vector<std::shared_ptr<ReplicaStream>> streams_;
   std::unique_ptr<PrimaryLink> link_;
   std::atomic<uint64_t> sync_full_{0}, sync_partial_ok_{0}, sync_partial_err_{0};
+  std::atomic<uint64_t> memory_seq_{0};  // a replica's, set by its link
 
   // WAIT: the waiters, and a thread that looks at them every 10 ms while there are any (deadlines).
   std::mutex waiters_mu_;
