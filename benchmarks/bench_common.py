@@ -194,10 +194,11 @@ class BenchServer:
         self._spawn()
         return self._wait_ready(timeout, poll_s=0.01)
 
-    def disk_bytes(self):
-        """Bytes allocated on disk (du, st_blocks) by everything in the dir except our log."""
+    def disk_bytes(self, under=""):
+        """Bytes allocated on disk (du, st_blocks) by everything in the dir (or its subdirectory `under`)
+        except our log."""
         total = 0
-        for root, _, files in os.walk(self.dir):
+        for root, _, files in os.walk(os.path.join(self.dir, under)):
             for name in files:
                 path = os.path.join(root, name)
                 if path != os.path.join(self.dir, self.LOG):

@@ -197,6 +197,8 @@ def run_server(kind, fleet, args):
             wait_rewrite(server)
             time.sleep(args.settle_s)
             res["disk_rewrite"] = server.disk_bytes() / fleet.sessions
+            if server.kind == "sessionkv":  # WAL files kept for replicas' resumes (repl-log-retention-*)
+                res["disk_wal_archive"] = server.disk_bytes("rocksdb/archive") / fleet.sessions
             res["restart_rewritten"], res["rss_rewritten"] = restart(server)
             check_loaded(server, fleet.sessions)
             res["restart_kill9"], res["rss_kill9"] = restart(server, kill=True)
@@ -220,6 +222,7 @@ ROWS = [  # key, label, format
     ("load_no", "load, appendfsync no (sessions/s)", "%.0f"),
     ("disk_load", "disk after the load (B/session)", "%.0f"),
     ("disk_rewrite", "disk after BGREWRITEAOF (B/session)", "%.0f"),
+    ("disk_wal_archive", "of which the replication log archive (B/session)", "%.0f"),
     ("restart_clean", "restart to PONG after SIGTERM, before the rewrite (s)", "%.2f"),
     ("restart_rewritten", "restart to PONG after SIGTERM, after the rewrite (s)", "%.2f"),
     ("restart_kill9", "restart to PONG after kill -9 (s)", "%.2f"),

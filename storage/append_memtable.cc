@@ -70,6 +70,9 @@ class Rep final : public MemTableRep {
   }
 
   Iterator* GetIterator(rocksdb::Arena* arena) override;
+  // RocksDB 7.8's default MemTableRep::Get (its only caller here, no prefix extractor being set)
+  // takes this iterator and never deletes it: the memtable keeps and destroys it.
+  Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override;
 
   // The entries in order: for an immutable memtable sorted once and kept, otherwise a sorted copy.
   std::shared_ptr<const Sorted> SortedEntries();
@@ -93,6 +96,7 @@ class Rep final : public MemTableRep {
   // Iterators placed in a caller's arena are destroyed, never freed, by the caller: their storage is
   // the memtable's, which outlives them (a flush or a read holds the memtable while it iterates).
   std::deque<IteratorStorage> iterator_storage_;
+  std::deque<std::unique_ptr<Iterator>> owned_iterators_;  // GetDynamicPrefixIterator's
 };
 
 class SortedIterator final : public MemTableRep::Iterator {
@@ -141,6 +145,13 @@ MemTableRep::Iterator* Rep::GetIterator(rocksdb::Arena* arena) {
     storage = iterator_storage_.emplace_back().bytes;
   }
   return new (storage) SortedIterator(*this, std::move(sorted));
+}
+
+MemTableRep::Iterator* Rep::GetDynamicPrefixIterator(rocksdb::Arena* arena) {
+  if (arena != nullptr) return GetIterator(arena);
+  auto it = std::make_unique<SortedIterator>(*this, SortedEntries());
+  std::lock_guard lock(mu_);
+  return owned_iterators_.emplace_back(std::move(it)).get();
 }
 
 std::shared_ptr<const Sorted> Rep::SortedEntries() {
