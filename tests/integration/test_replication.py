@@ -52,12 +52,19 @@ def session(client, sid, ttl_ms=1800000):
     return key
 
 
-@unittest.skipIf(TARGET == "redis", "sessionkv's replication (SKVSYNC over the RocksDB WAL)")
-class ReplicationTest(unittest.TestCase):
+class ServersCase(unittest.TestCase):
+    """Persistent servers a test starts, all stopped after it. setUp starts a primary (self.primary,
+    self.p) with primary_config(), unless that is None (the test starts its own)."""
+
+    def primary_config(self):
+        return {}
+
     def setUp(self):
         self.servers = []
-        self.primary = self.start({})
-        self.p = self.primary.client()
+        config = self.primary_config()
+        if config is not None:
+            self.primary = self.start(config)
+            self.p = self.primary.client()
 
     def tearDown(self):
         for s in self.servers:
@@ -68,11 +75,17 @@ class ReplicationTest(unittest.TestCase):
         self.servers.append(s)
         return s
 
-    def start_replica(self, port=None, config=None):
+    def start_replica(self, port=None, config=None, wait=True):
+        """A replica of 127.0.0.1:port (the primary's port by default), caught up unless wait is False."""
         replica = self.start({"replicaof": "127.0.0.1 %d" % (port or self.primary.port), **(config or {})})
         r = replica.client()
-        wait_for(lambda: caught_up(self.p, r), what="the replica to catch up")
+        if wait:
+            wait_for(lambda: caught_up(self.p, r), timeout=30, what="the replica to catch up")
         return replica, r
+
+
+@unittest.skipIf(TARGET == "redis", "sessionkv's replication (SKVSYNC over the RocksDB WAL)")
+class ReplicationTest(ServersCase):
 
     def test_full_sync_then_stream(self):
         keys = [session(self.p, i) for i in range(200)]

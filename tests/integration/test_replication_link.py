@@ -9,14 +9,13 @@ The certificates are test_tls.py's (made with the openssl CLI; without it the TL
 import os
 import shutil
 import sys
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
-from support.server import TARGET, Server, free_port, main  # noqa: E402
-from test_replication import caught_up, info, session, stats, wait_for  # noqa: E402
+from support.server import TARGET, free_port, main  # noqa: E402
+from test_replication import ServersCase, caught_up, info, session, stats, wait_for  # noqa: E402
 from test_tls import Certificates  # noqa: E402
 from wan_proxy import WanProxy  # noqa: E402
 
@@ -44,24 +43,9 @@ def tls_files(ca="ca", cert="server"):
 
 
 @unittest.skipIf(TARGET == "redis", "sessionkv's replication (SKVSYNC over the RocksDB WAL)")
-class LinkTestCase(unittest.TestCase):
-    def setUp(self):
-        self.servers = []
-
-    def tearDown(self):
-        for s in self.servers:
-            s.stop()
-
-    def start(self, config):
-        s = Server(config={"appendonly": "yes", **config})
-        self.servers.append(s)
-        return s
-
-    def start_replica(self, port, config=None, wait=True):
-        replica = self.start({"replicaof": "127.0.0.1 %d" % port, **(config or {})})
-        if wait:
-            wait_for(lambda: caught_up(self.p, replica.client()), timeout=30, what="the replica to catch up")
-        return replica, replica.client()
+class LinkTestCase(ServersCase):
+    def primary_config(self):
+        return None  # each class starts its primary
 
 
 @needs_certs

@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from support import prom  # noqa: E402
 from support.server import TARGET, Server, free_port, main, needs_redis_72  # noqa: E402
-from test_replication import caught_up, info, stats, wait_for  # noqa: E402
+from test_replication import ServersCase, caught_up, info, stats, wait_for  # noqa: E402
 
 NOREPLICAS = "NOREPLICAS Not enough good replicas to write."
 
@@ -177,26 +177,9 @@ class WaitAofLocalTest(unittest.TestCase):
 
 
 @unittest.skipIf(TARGET == "redis", "sessionkv's replication (SKVSYNC over the RocksDB WAL)")
-class ReplicationOpsTest(unittest.TestCase):
-    def setUp(self):
-        self.servers = []
-        self.primary = self.start({"metrics-port": str(free_port())})
-        self.p = self.primary.client()
-
-    def tearDown(self):
-        for s in self.servers:
-            s.stop()
-
-    def start(self, config):
-        s = Server(config={"appendonly": "yes", **config})
-        self.servers.append(s)
-        return s
-
-    def start_replica(self, config=None):
-        replica = self.start({"replicaof": "127.0.0.1 %d" % self.primary.port, **(config or {})})
-        r = replica.client()
-        wait_for(lambda: caught_up(self.p, r), what="the replica to catch up")
-        return replica, r
+class ReplicationOpsTest(ServersCase):
+    def primary_config(self):
+        return {"metrics-port": str(free_port())}
 
     def scrape(self, server):
         status, _, body = server.http("/metrics")
@@ -244,7 +227,7 @@ class ReplicationOpsTest(unittest.TestCase):
         self.assertEqual(info(self.p)["connected_slaves"], 1)
 
     def test_metrics_on_both_sides(self):
-        replica, r = self.start_replica({"metrics-port": str(free_port())})
+        replica, r = self.start_replica(config={"metrics-port": str(free_port())})
         for i in range(20):
             self.p.set("k%d" % i, i)
         wait_for(lambda: caught_up(self.p, r))
@@ -282,7 +265,7 @@ class ReplicationOpsTest(unittest.TestCase):
         self.assertEqual(self.scrape(replica)["redis_master_last_io_seconds_ago"].value(**master), -1)
 
     def test_replica_readyz_follows_the_link(self):
-        replica, r = self.start_replica({"metrics-port": str(free_port()), "repl-timeout": "2"})
+        replica, r = self.start_replica(config={"metrics-port": str(free_port()), "repl-timeout": "2"})
         self.assertEqual(replica.http("/readyz")[::2], (200, "ready\n"))
         self.assertEqual(self.primary.http("/readyz")[::2], (200, "ready\n"))
         self.primary.kill9()
@@ -316,7 +299,7 @@ class ReplicationOpsTest(unittest.TestCase):
         self.p.execute_command("REPLICAOF", "NO", "ONE")
 
     def test_waitaof_counts_replica_fsyncs(self):
-        replica, r = self.start_replica({"appendfsync": "always"})
+        replica, r = self.start_replica(config={"appendfsync": "always"})
         self.p.config_set("appendfsync", "always")
         pipe = self.p.pipeline(transaction=False)
         pipe.set("k", "v")
