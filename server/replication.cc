@@ -242,26 +242,23 @@ void Replication::OnAck(uint64_t client_id, uint64_t applied, uint64_t synced) {
   ServeWaiters();
 }
 
-size_t Replication::CountAcked(uint64_t seq) const {
+size_t Replication::CountStreams(const std::function<bool(const ReplicaStream&)>& pred) const {
   std::lock_guard lock(mu_);
-  size_t n = 0;
-  for (const auto& s : streams_) n += s->acked() >= seq ? 1 : 0;
-  return n;
+  return static_cast<size_t>(
+      std::count_if(streams_.begin(), streams_.end(), [&](const auto& s) { return pred(*s); }));
+}
+
+size_t Replication::CountAcked(uint64_t seq) const {
+  return CountStreams([seq](const ReplicaStream& s) { return s.acked() >= seq; });
 }
 
 size_t Replication::CountSynced(uint64_t seq) const {
-  std::lock_guard lock(mu_);
-  size_t n = 0;
-  for (const auto& s : streams_) n += s->synced() >= seq ? 1 : 0;
-  return n;
+  return CountStreams([seq](const ReplicaStream& s) { return s.synced() >= seq; });
 }
 
 size_t Replication::CountGoodReplicas(int64_t max_lag_s) const {
   const int64_t now = SteadyMillis();
-  std::lock_guard lock(mu_);
-  size_t n = 0;
-  for (const auto& s : streams_) n += s->Good(now, max_lag_s) ? 1 : 0;
-  return n;
+  return CountStreams([&](const ReplicaStream& s) { return s.Good(now, max_lag_s); });
 }
 
 bool Replication::EnoughGoodReplicas() const {

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -162,6 +163,8 @@ class Replication {
   const std::string& node_id() const { return state_.node_id; }
 
  private:
+  // How many streams satisfy `pred`, under the streams' lock.
+  size_t CountStreams(const std::function<bool(const ReplicaStream&)>& pred) const;
   absl::Status SaveState();
   void StartLinkTo(const std::string& host, int port);
   void StopLink();

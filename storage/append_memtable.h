@@ -10,7 +10,8 @@
 // are the user key's from just past the prefix every key in the memtable shares (the record tag, the
 // database, "spring:session:sessions:"), so most comparisons end on two integers in a 9 MB array that
 // stays in the cache, and only slots with the same 16 bytes (the records of one key) compare whole.
-// That order is the comparator's as long as user keys compare bytewise (rocks_engine.cc checks it):
+// That order is the comparator's as long as user keys compare bytewise (RocksDB's default comparator,
+// which rocks_engine.cc never replaces):
 // two keys whose bytes differ within the window differ there first, and a key that ends inside the
 // window is padded with zeros, which sorts it before every longer key with the same bytes.
 //

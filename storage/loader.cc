@@ -130,11 +130,7 @@ absl::Status Loader::Run(const std::function<void()>& tick, int threads, uint64_
   for (Part& part : results) {
     if (!part.status.ok()) return part.status;
     max_version = std::max(max_version, part.max_version);
-    if (deadlines.empty()) {
-      deadlines = std::move(part.deadlines);
-    } else {
-      deadlines.insert(deadlines.end(), part.deadlines.begin(), part.deadlines.end());
-    }
+    deadlines.insert(deadlines.end(), part.deadlines.begin(), part.deadlines.end());
     part.deadlines = {};
   }
   keyspace_.IndexDeferredDeadlines(std::move(deadlines));
