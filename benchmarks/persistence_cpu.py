@@ -9,10 +9,13 @@ not counted).
 
   benchmarks/persistence_cpu.py --sessions 200000 --fsync everysec
   benchmarks/persistence_cpu.py --servers sessionkv --sessions 1000000 -- --rocksdb.bottommost_compression lz4
+  benchmarks/persistence_cpu.py --servers sessionkv --perf /tmp/load.perf   # perf record -g of the load alone
 Arguments after `--` go to sessionkv. Benchmarks measure; they never assert timings.
 """
 import argparse
 import os
+import signal
+import subprocess
 import sys
 import time
 
@@ -41,6 +44,22 @@ def thread_cpu(pid):
     return out
 
 
+def start_perf(path, pid):
+    """perf record -g of the server from now until stop_perf (None without --perf)."""
+    if not path:
+        return None
+    perf = subprocess.Popen(["perf", "record", "-q", "-F", "499", "-g", "-p", str(pid), "-o", "%s.%d" % (path, pid)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)  # perf attaches before the load starts
+    return perf
+
+
+def stop_perf(perf):
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait()
+
+
 def main():
     argv = sys.argv[1:]
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
@@ -49,15 +68,18 @@ def main():
     ap.add_argument("--servers", default="sessionkv,redis")
     ap.add_argument("--fsync", default="everysec")
     ap.add_argument("--sessions", type=int, default=200_000)
+    ap.add_argument("--perf", help="record each server's load with perf into PERF.<pid>")
     args = ap.parse_args(argv)
     fleet = pb.Fleet(argparse.Namespace(sessions=args.sessions, connections=8, batch=16, bytes=bc.SESSION_BYTES))
     try:
         for kind in args.servers.split(","):
             server = bc.BenchServer(kind, pb.persistent_args(args.fsync) + (extra if kind == "sessionkv" else []))
             try:
+                perf = start_perf(args.perf, server.proc.pid)
                 before = cpu_seconds("/proc/%d/stat" % server.proc.pid)
                 seconds = fleet.load(server.port)
                 time.sleep(0.5)  # what the load left to flush is part of its cost
+                stop_perf(perf)
                 spent = cpu_seconds("/proc/%d/stat" % server.proc.pid) - before
                 threads = thread_cpu(server.proc.pid)
             finally:
